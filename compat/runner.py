@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,11 @@ POLL_S = 0.02
 STACK_WAIT_S = 1.0
 MODE_ENV = {"default": None, "gil0": "0", "gil1": "1"}
 EVIDENCE_LINES = 40
+STOP = threading.Event()      # set when the run is interrupted: children are killed
+
+
+class Interrupted(Exception):
+    pass
 
 
 @dataclass
@@ -74,6 +80,8 @@ def spawn_and_watch(argv: List[str], env: dict, workdir: Path, timeout_s: float,
         try:
             watch = HangWatch(proc.pid, timeout_s, idle_s)
             while proc.poll() is None:
+                if STOP.is_set():
+                    raise Interrupted(f"run interrupted; child {proc.pid} killed")
                 hang = watch.poll()
                 if hang:
                     _dump_stacks_then_kill(proc, workdir / "stderr")

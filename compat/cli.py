@@ -1,0 +1,157 @@
+"""The ``gilcompat`` command line."""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import List
+
+from compat import table
+from compat.cases import FACES, MODES, Case, check_twins, corpus_root, load_cases
+from compat.interpreters import Interpreter, ProbeError, probe
+from compat.matrix import plan, run_matrix
+from compat.prepare import PrepareError, prepared
+from compat.progress import Progress
+from compat.results import Results
+from compat.verdicts import PASSING_VERDICTS
+
+DEFAULT_RESULTS = "gilcompat-results.json"
+
+
+def _load(paths: List[str]) -> tuple:
+    roots = [Path(p) for p in paths] if paths else [corpus_root()]
+    cases, errors = load_cases(roots)
+    errors += check_twins(cases) if not paths else []
+    for error in errors:
+        print(f"gilcompat: case error: {error}", file=sys.stderr)
+    return cases, errors
+
+
+def cmd_list(args) -> int:
+    cases, errors = _load(args.cases_dir)
+    if args.json:
+        print(json.dumps({"cases": [c.summary() for c in cases],
+                          "errors": [str(e) for e in errors]}, indent=1))
+    else:
+        for case in cases:
+            print(f"{case.name:26} {case.category:22} {case.guarantee}")
+    return 1 if errors else 0
+
+
+def _select(cases: List[Case], names: List[str]) -> List[Case]:
+    if not names:
+        return cases
+    known = {c.name: c for c in cases}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise SystemExit(f"gilcompat: no case named {', '.join(unknown)} "
+                         f"(known: {', '.join(sorted(known))})")
+    return [known[n] for n in names]
+
+
+def _interpreters(executables: List[str], progress: Progress) -> tuple:
+    interps, failures = [], []
+    for exe in executables or [sys.executable]:
+        try:
+            interps.append(prepared(probe(exe), log=progress.note))
+        except (ProbeError, PrepareError) as exc:
+            progress.note(f"gilcompat: skipping interpreter {exe}: {exc}")
+            failures.append(exe)
+    return interps, failures
+
+
+def cmd_run(args) -> int:
+    cases, errors = _load(args.cases_dir)
+    cases = _select(cases, args.case)
+    progress = Progress(0)
+    interps, failures = _interpreters(args.python, progress)
+    cells = plan(cases, interps, args.face or FACES, args.mode or MODES)
+    progress.total = len(cells)
+    out = Path(args.json)
+    results = Results()
+    try:
+        run_matrix(cells, results, out, progress, jobs=args.jobs)
+    except KeyboardInterrupt:
+        progress.finish()
+        results.write(out)
+        print(f"\ninterrupted: {len(results.cells)} of {len(cells)} cells kept in {out}",
+              file=sys.stderr)
+        return 130
+    progress.finish()
+    results.write(out)
+    print(table.render(results.cells))
+    print(f"\n{table.summary(results.cells)}; results in {out}")
+    bad = [c for c in results.cells if c.verdict not in PASSING_VERDICTS]
+    return 1 if bad or errors or failures else 0
+
+
+def cmd_python_install(args) -> int:
+    from compat.provision import BuildSpec, ProvisionError, install
+    from compat.tarball_sources import ChecksumMismatch, SourceUnavailable
+    try:
+        exe = install(BuildSpec.parse(args.version, tsan=args.tsan),
+                      log=lambda m: print(m, file=sys.stderr, flush=True))
+    except (ProvisionError, SourceUnavailable, ChecksumMismatch, ValueError) as exc:
+        print(f"gilcompat: {exc}", file=sys.stderr)
+        return 1
+    print(exe)
+    return 0
+
+
+def cmd_python_list(args) -> int:
+    from compat.discovery import discover
+    found = discover(log=lambda m: print(m, file=sys.stderr))
+    if args.json:
+        print(json.dumps([f.to_dict() for f in found], indent=1))
+    else:
+        for entry in found:
+            print(f"{entry.interpreter.id:24} {entry.interpreter.executable}  ({entry.origin})")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="gilcompat", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("list", help="list the cases")
+    p.add_argument("--json", action="store_true", help="print the cases' metadata as JSON")
+    p.add_argument("--cases-dir", action="append", default=[], metavar="PATH",
+                   help="case folder(s) instead of the corpus")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("run", help="run cells and write a results file")
+    p.add_argument("--python", action="append", default=[], metavar="EXE",
+                   help="interpreter to run on (repeatable; default: this one)")
+    p.add_argument("--case", action="append", default=[], metavar="NAME")
+    p.add_argument("--face", action="append", choices=FACES)
+    p.add_argument("--mode", action="append", choices=MODES)
+    p.add_argument("--json", default=DEFAULT_RESULTS, metavar="OUT",
+                   help=f"results file (default: {DEFAULT_RESULTS})")
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="cells run at once (default 1: races need the cores)")
+    p.add_argument("--cases-dir", action="append", default=[], metavar="PATH")
+    p.set_defaults(func=cmd_run)
+
+    py = sub.add_parser("python", help="discover and provision interpreters")
+    pysub = py.add_subparsers(dest="python_command", required=True)
+    p = pysub.add_parser("install", help="build CPython into the per-user cache")
+    p.add_argument("version", help="3.13t, 3.14t, 3.12, ...")
+    p.add_argument("--tsan", action="store_true", help="ThreadSanitizer build")
+    p.set_defaults(func=cmd_python_install)
+    p = pysub.add_parser("list", help="every interpreter on this machine")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_python_list)
+    return top
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        os._exit(1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
