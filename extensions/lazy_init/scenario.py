@@ -1,0 +1,18 @@
+"""Every thread walks the same episodes; each episode's cache must be built exactly once."""
+
+
+def setup(ext):
+    ext.li_reset()
+
+
+def work(ext, state, thread_index, iterations):
+    for episode in range(1, iterations + 1):
+        ext.li_get(episode)
+    return iterations
+
+
+def check(ext, state, returns):
+    episodes, builds = max(returns), ext.li_builds_count()
+    if builds != episodes:
+        return f"{builds} builds for {episodes} episodes: {builds - episodes} built twice"
+    return None

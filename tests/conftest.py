@@ -1,0 +1,59 @@
+"""Shared fixtures: the interpreters under test and the cases.
+
+The corpus runs on the interpreter running pytest, plus every executable named by
+``--gilcompat-python EXE`` (repeatable) or ``GILCOMPAT_TEST_PYTHONS`` (os.pathsep-separated):
+CI adds free-threaded 3.13 and PyPy that way.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from compat.cases import load_cases
+from compat.interpreters import probe
+from compat.prepare import prepared
+
+TESTS = Path(__file__).resolve().parent
+FIXTURE_CASES = TESTS / "cases"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--gilcompat-python", action="append", default=[], metavar="EXE",
+                     help="also run the corpus on this interpreter (repeatable)")
+
+
+def _executables(config):
+    extra = [p for p in os.environ.get("GILCOMPAT_TEST_PYTHONS", "").split(os.pathsep) if p]
+    return list(dict.fromkeys([sys.executable, *config.getoption("gilcompat_python"), *extra]))
+
+
+_PROBED = {}
+_PREPARED = {}
+
+
+def interpreters_under_test(config):
+    key = tuple(_executables(config))
+    if key not in _PROBED:
+        _PROBED[key] = [probe(exe) for exe in key]
+    return _PROBED[key]
+
+
+def prepared_interpreter(interp):
+    if interp.id not in _PREPARED:
+        _PREPARED[interp.id] = prepared(interp, log=lambda m: print(m, file=sys.stderr))
+    return _PREPARED[interp.id]
+
+
+@pytest.fixture(scope="session")
+def host():
+    """The interpreter running pytest, ready to build cases."""
+    return prepared_interpreter(probe(sys.executable))
+
+
+@pytest.fixture(scope="session")
+def fixture_cases():
+    cases, errors = load_cases([FIXTURE_CASES])
+    assert not errors, errors
+    return {c.name: c for c in cases}
