@@ -50,14 +50,39 @@ def _select(cases: List[Case], names: List[str]) -> List[Case]:
     return [known[n] for n in names]
 
 
+MIN_VERSION = (3, 9)
+
+
+def _expand(executables: List[str], progress: Progress) -> List[Interpreter]:
+    """Probe each named executable; ``all`` stands for every interpreter discovered."""
+    found: List[Interpreter] = []
+    for exe in executables or [sys.executable]:
+        if exe == "all":
+            from compat.discovery import discover
+            found += [f.interpreter for f in discover(log=progress.note)]
+        else:
+            try:
+                found.append(probe(exe))
+            except ProbeError as exc:
+                progress.note(f"gilcompat: skipping interpreter {exe}: {exc}")
+    kept = []
+    for interp in found:
+        if interp.version_tuple < MIN_VERSION:
+            progress.note(f"gilcompat: leaving out {interp.id} ({interp.executable}): "
+                          "gilcompat needs Python 3.9 or newer")
+        elif interp.id not in {k.id for k in kept}:
+            kept.append(interp)
+    return kept
+
+
 def _interpreters(executables: List[str], progress: Progress) -> tuple:
     interps, failures = [], []
-    for exe in executables or [sys.executable]:
+    for interp in _expand(executables, progress):
         try:
-            interps.append(prepared(probe(exe), log=progress.note))
-        except (ProbeError, PrepareError) as exc:
-            progress.note(f"gilcompat: skipping interpreter {exe}: {exc}")
-            failures.append(exe)
+            interps.append(prepared(interp, log=progress.note))
+        except PrepareError as exc:
+            progress.note(f"gilcompat: skipping interpreter {interp.executable}: {exc}")
+            failures.append(interp.executable)
     return interps, failures
 
 
@@ -122,7 +147,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run cells and write a results file")
     p.add_argument("--python", action="append", default=[], metavar="EXE",
-                   help="interpreter to run on (repeatable; default: this one)")
+                   help="interpreter to run on (repeatable; 'all': every one discovered; "
+                        "default: this one)")
     p.add_argument("--case", action="append", default=[], metavar="NAME")
     p.add_argument("--face", action="append", choices=FACES)
     p.add_argument("--mode", action="append", choices=MODES)
