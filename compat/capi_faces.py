@@ -13,13 +13,7 @@ Both use multi-phase init so that the slot can be declared.
 from typing import Iterable, List
 
 from compat.ctypes_table import Function
-
-SPIN_SETTER = "gilcompat_set_spin"
-
-
-def module_names(base: str) -> dict:
-    """Face name -> module name inside the shared object."""
-    return {"cffi": base, "capi": base + "_capi", "capi-optin": base + "_capi_optin"}
+from compat.naming import SPIN_SETTER, module_names
 
 
 def _wrapper(function: Function) -> str:

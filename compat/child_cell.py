@@ -10,40 +10,37 @@ import faulthandler
 import importlib.util
 import json
 import signal
-import sys
 import time
-from pathlib import Path
 
-from compat.ctypes_table import parse_declaration
 from compat.faces import gil_enabled, load_face
 from compat.stress import run_stress
 
 
 class Events:
-    def __init__(self, path: str):
+    def __init__(self, path):
         self.file = open(path, "a", buffering=1)
 
-    def write(self, event: str, **fields) -> None:
+    def write(self, event, **fields):
         self.file.write(json.dumps({"event": event, "t": time.time(), **fields}) + "\n")
         self.file.flush()
 
 
-def _load_scenario(path: str, case: str):
+def _load_scenario(path, case):
     spec = importlib.util.spec_from_file_location(f"gilcompat_scenario_{case}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def main(argv) -> int:
+def main(argv):
     faulthandler.enable(all_threads=True)
     if hasattr(signal, "SIGUSR1"):
         faulthandler.register(signal.SIGUSR1, all_threads=True)
-    request = json.loads(Path(argv[0]).read_text())
+    with open(argv[0]) as handle:
+        request = json.load(handle)
     events = Events(request["events"])
-    functions = [parse_declaration(d) for d in request["functions"]]
     ext, enabled_by = load_face(request["shared_object"], request["module"],
-                                request["face"], functions)
+                                request["face"], request["functions"])
     events.write("imported", gil_enabled=gil_enabled(), gil_enabled_by=enabled_by)
     stress = request["stress"]
     ext.set_spin(stress["spin"])

@@ -86,7 +86,10 @@ def spawn_and_watch(argv: List[str], env: dict, workdir: Path, timeout_s: float,
                 if hang:
                     _dump_stacks_then_kill(proc, workdir / "stderr")
                     break
-                time.sleep(POLL_S)
+                try:
+                    proc.wait(timeout=POLL_S)   # returns as soon as the child exits
+                except subprocess.TimeoutExpired:
+                    pass
         finally:
             _kill_group(proc)
     duration = time.monotonic() - start
@@ -173,7 +176,8 @@ def _request(case: Case, build: Build, face: str, workdir: Path) -> Path:
     request = {
         "case": case.name, "face": face, "module": build.module,
         "shared_object": str(build.shared_object),
-        "functions": [f.declaration for f in case.functions],
+        "functions": [{"name": f.name, "objects": [p.ctype.is_object for p in f.params],
+                       "returns_string": f.result.is_string} for f in case.functions],
         "scenario": str(case.scenario_path), "events": str(workdir / "events.jsonl"),
         "stress": {"threads": case.stress.threads, "iterations": case.stress.iterations,
                    "rounds": case.stress.rounds, "spin": case.stress.spin},

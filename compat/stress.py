@@ -8,25 +8,22 @@ A scenario module provides:
 - ``check(ext, state, returns)`` -> ``None`` when the guarantee held, else the evidence
   as a string (``returns`` lists what each thread's ``work`` returned, by index).
 
-The run stops at the first round with evidence.
+The run stops at the first round with evidence. Runs in the child: standard library
+only, no dataclasses or typing (start-up time is paid once per cell).
 """
-
-from dataclasses import dataclass
-from typing import Callable, Optional
 
 from compat.threading_helpers import run_together
 
 
-@dataclass
 class StressResult:
-    outcome: str          # "holds", "broken" or "error"
-    evidence: str
-    rounds: int
+    def __init__(self, outcome, evidence, rounds):
+        self.outcome = outcome      # "holds", "broken" or "error"
+        self.evidence = evidence
+        self.rounds = rounds
 
 
-def run_stress(ext, scenario, threads: int, iterations: int, rounds: int,
-               on_round: Callable[[int, Optional[str]], None] = lambda r, e: None
-               ) -> StressResult:
+def run_stress(ext, scenario, threads, iterations, rounds, on_round=lambda r, e: None):
+    """Run up to ``rounds`` rounds; ``on_round(round, evidence)`` after each."""
     setup = getattr(scenario, "setup", lambda ext: None)
     for round_index in range(1, rounds + 1):
         state = setup(ext)

@@ -1,21 +1,21 @@
-"""Thread helpers for the stress engine, in the spirit of test.support.threading_helper."""
+"""Thread helpers for the stress engine, in the spirit of test.support.threading_helper.
+
+Runs in the child: standard library only, imported lazily where it is rarely needed.
+"""
 
 import threading
-import traceback
-from dataclasses import dataclass
-from typing import Any, Callable, List, Optional
 
 
-@dataclass
 class ThreadReturn:
-    value: Any = None
-    error: Optional[str] = None     # formatted traceback when the thread raised
+    def __init__(self):
+        self.value = None
+        self.error = None       # formatted traceback when the thread raised
 
 
 class JoinedThreads:
     """A context that starts threads and always joins them, even when the body raises."""
 
-    def __init__(self, threads: List[threading.Thread]):
+    def __init__(self, threads):
         self.threads = threads
 
     def __enter__(self):
@@ -29,17 +29,18 @@ class JoinedThreads:
         return False
 
 
-def run_together(count: int, target: Callable[[int], Any]) -> List[ThreadReturn]:
+def run_together(count, target):
     """Run ``target(i)`` for i in range(count), each in its own thread, released at once
     by a barrier; return what each returned or raised, in index order."""
     barrier = threading.Barrier(count)
     returns = [ThreadReturn() for _ in range(count)]
 
-    def body(index: int) -> None:
+    def body(index):
         try:
             barrier.wait()
             returns[index].value = target(index)
         except BaseException:  # noqa: BLE001 - reported to the caller, not swallowed
+            import traceback   # only on failure: not paid by every cell
             returns[index].error = traceback.format_exc()
             barrier.abort()
 
