@@ -45,3 +45,13 @@ def test_cell_verdict_is_ok(planned):
     assert cell.verdict == "ok", (
         f"{cell.outcome} with GIL {'on' if cell.gil_enabled else 'off'} "
         f"(expected {cell.expected}: {cell.expected_why})\n{cell.evidence}")
+
+
+def test_ci_runs_a_free_threaded_interpreter(request):
+    """In CI (CI=true) a run without a single free-threaded cell is a failed run."""
+    import os
+    if os.environ.get("CI", "").lower() not in ("1", "true", "yes"):
+        pytest.skip("only enforced in CI (CI=true)")
+    interps = interpreters_under_test(request.config)
+    assert any(i.free_threaded for i in interps), \
+        f"no free-threaded interpreter under test: {[i.id for i in interps]}"

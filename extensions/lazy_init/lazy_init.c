@@ -33,7 +33,7 @@ void li_reset(void)
     GC_EXIT();
 }
 
-long li_get(long episode)
+static long li_get(long episode)
 {
     GC_ENTER();
     if (episode > li_episode) {         /* a new episode: forget the old value */
@@ -45,6 +45,18 @@ long li_get(long episode)
     long value = PyLong_AsLong(li_cache);
     GC_EXIT();
     return value;
+}
+
+/* One thread's walk: get the value once per episode, episodes 1 .. n. The walk holds
+ * the GIL throughout (li_get's Ensure nests), as a capi face's call does. */
+long li_walk(long episodes)
+{
+    long sum = 0;
+    GC_ENTER();
+    for (long episode = 1; episode <= episodes; episode++)
+        sum += li_get(episode);
+    GC_EXIT();
+    return sum;
 }
 
 long li_builds_count(void)

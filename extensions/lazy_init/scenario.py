@@ -6,8 +6,7 @@ def setup(ext):
 
 
 def work(ext, state, thread_index, iterations):
-    for episode in range(1, iterations + 1):
-        ext.li_get(episode)
+    ext.li_walk(iterations)
     return iterations
 
 
