@@ -69,6 +69,7 @@ class Case:
     fixes: Tuple[str, ...] = ()
     references: Tuple[str, ...] = ()
     min_python: Tuple[int, int] = (3, 9)
+    env: Tuple[Tuple[str, str], ...] = ()    # extra environment for the case's children
 
     @property
     def scenario_path(self) -> Path:
@@ -88,6 +89,7 @@ class Case:
             "functions": [f.declaration for f in self.functions],
             "stress": self.stress.__dict__.copy(),
             "expect": [e.__dict__.copy() for e in self.expectations],
+            "env": dict(self.env),
         }
 
 
@@ -142,6 +144,7 @@ def load_case(folder: Path) -> Case:
         fixes=tuple(reader.list_of_text("fixes")),
         references=tuple(reader.list_of_text("references")),
         min_python=_version(data.get("min_python", "3.9")),
+        env=_env(data.get("env", {})),
     )
 
 
@@ -265,6 +268,15 @@ def _expectation(index: int, table: dict) -> Expectation:
     return Expectation(outcome=outcome, why=table["why"], face=table.get("face"),
                        mode=table.get("mode"), gil=table.get("gil"),
                        implementation=table.get("implementation"))
+
+
+def _env(table) -> Tuple[Tuple[str, str], ...]:
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise _Invalid(CASE_FILE, "env", "must be a table of strings, like "
+                       "env = { PYTHONMALLOC = \"debug\" }")
+    if "PYTHON_GIL" in table:
+        raise _Invalid(CASE_FILE, "env.PYTHON_GIL", "is set by the mode; remove it")
+    return tuple(sorted(table.items()))
 
 
 def _version(text) -> Tuple[int, int]:

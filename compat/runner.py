@@ -60,8 +60,9 @@ def skip_reason(case: Case, interp: Interpreter, face: str, mode: str) -> Option
     return None
 
 
-def mode_env(mode: str) -> dict:
+def mode_env(mode: str, extra=()) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "PYTHON_GIL"}
+    env.update(extra)
     if MODE_ENV[mode] is not None:
         env["PYTHON_GIL"] = MODE_ENV[mode]
     return env
@@ -167,7 +168,7 @@ def run_cell(case: Case, build: Optional[Build], interp: Interpreter, face: str,
         workdir = Path(tmp)
         request = _request(case, build, face, workdir)
         argv = child_argv(interp.python, "compat.child_cell", [str(request)])
-        run = spawn_and_watch(argv, mode_env(mode), workdir, case.stress.timeout_s,
+        run = spawn_and_watch(argv, mode_env(mode, case.env), workdir, case.stress.timeout_s,
                               case.stress.idle_s)
     return judge(cell, case, interp, run)
 

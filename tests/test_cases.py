@@ -112,3 +112,12 @@ def test_twins_must_exist(tmp_path):
     assert errors == []
     (error,) = check_twins(cases)
     assert error.field == "twins" and "ghost" in error.message
+
+
+def test_env_table_is_read_and_mode_variable_refused(tmp_path):
+    make_case(tmp_path, "with_env", GOOD_TOML.replace("[stress]", 'env = { PYTHONMALLOC = "debug" }\n[stress]'))
+    cases, errors = load_cases([tmp_path])
+    assert errors == [] and cases[0].env == (("PYTHONMALLOC", "debug"),)
+    error = _single_error(tmp_path / "b", "bad", GOOD_TOML.replace(
+        "[stress]", 'env = { PYTHON_GIL = "0" }\n[stress]'))
+    assert error.field == "env.PYTHON_GIL"
