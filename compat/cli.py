@@ -111,6 +111,49 @@ def cmd_run(args) -> int:
     return 1 if bad or errors or failures else 0
 
 
+def cmd_report(args) -> int:
+    from compat import report_diff, report_html, report_md
+    from compat.report_model import headlines, merge
+    if args.diff:
+        try:
+            old, new = merge([Path(args.diff[0])]), merge([Path(args.diff[1])])
+        except (OSError, ValueError) as exc:
+            print(f"gilcompat: {exc}", file=sys.stderr)
+            return 2
+        found = report_diff.changes(old, new)
+        print(report_diff.render(found))
+        return 1 if any(c.new_failure for c in found) else 0
+    if not args.results:
+        print("gilcompat: report needs RESULTS.json files (or --diff OLD NEW)", file=sys.stderr)
+        return 2
+    try:
+        merged = merge([Path(p) for p in args.results])
+    except (OSError, ValueError) as exc:
+        print(f"gilcompat: {exc}", file=sys.stderr)
+        return 2
+    heads = headlines(merged)
+    outputs = {"md": lambda: report_md.render(merged, heads),
+               "html": lambda: report_html.render(merged, heads),
+               "json": lambda: json.dumps(_report_json(merged, heads), indent=1) + "\n"}
+    wrote = False
+    for kind, render in outputs.items():
+        target = getattr(args, kind)
+        if target:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            Path(target).write_text(render())
+            print(f"wrote {target}", file=sys.stderr)
+            wrote = True
+    if not wrote:
+        print(report_md.render(merged, heads))
+    return 0
+
+
+def _report_json(merged, heads) -> dict:
+    interpreters = [{**entry, **heads[entry["id"]].to_json()} for entry in merged.interpreters]
+    return {"schema": 1, "interpreters": interpreters,
+            "cells": [c.__dict__.copy() for c in merged.cells]}
+
+
 def cmd_python_install(args) -> int:
     from compat.provision import BuildSpec, ProvisionError, install
     from compat.tarball_sources import ChecksumMismatch, SourceUnavailable
@@ -158,6 +201,15 @@ def parser() -> argparse.ArgumentParser:
                    help="cells run at once (default 1: races need the cores)")
     p.add_argument("--cases-dir", action="append", default=[], metavar="PATH")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("report", help="merge results files into a conformance report")
+    p.add_argument("results", nargs="*", metavar="RESULTS.json")
+    p.add_argument("--md", metavar="OUT")
+    p.add_argument("--html", metavar="OUT")
+    p.add_argument("--json", metavar="OUT")
+    p.add_argument("--diff", nargs=2, metavar=("OLD", "NEW"),
+                   help="the cells that changed; exit 1 on a new guarantee failure")
+    p.set_defaults(func=cmd_report)
 
     py = sub.add_parser("python", help="discover and provision interpreters")
     pysub = py.add_subparsers(dest="python_command", required=True)

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 from dataclasses import asdict, dataclass
 from typing import Optional, Tuple
@@ -98,4 +99,6 @@ def probe(executable: str, timeout_s: float = 60) -> Interpreter:
         raise ProbeError(f"{executable}: exited {proc.returncode}: {proc.stderr.strip()[-400:]}")
     data = json.loads(proc.stdout.strip().splitlines()[-1])
     data.pop("prefix"), data.pop("base_prefix")
-    return Interpreter(executable=executable, **data)
+    # An absolute path, but not resolved: a venv's or a wrapper's own path must stay.
+    absolute = shutil.which(executable) or executable
+    return Interpreter(executable=os.path.abspath(absolute), **data)
