@@ -89,6 +89,8 @@ def _interpreters(executables: List[str], progress: Progress) -> tuple:
 def cmd_run(args) -> int:
     cases, errors = _load(args.cases_dir)
     cases = _select(cases, args.case)
+    if args.case:   # only the selected cases' own errors decide the exit status
+        errors = [e for e in errors if e.folder.name in args.case]
     progress = Progress(0)
     interps, failures = _interpreters(args.python, progress)
     cells = plan(cases, interps, args.face or FACES, args.mode or MODES)
@@ -203,7 +205,8 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("report", help="merge results files into a conformance report")
-    p.add_argument("results", nargs="*", metavar="RESULTS.json")
+    p.add_argument("results", nargs="*", metavar="RESULTS.json",
+                   help="results files, or folders of them")
     p.add_argument("--md", metavar="OUT")
     p.add_argument("--html", metavar="OUT")
     p.add_argument("--json", metavar="OUT")

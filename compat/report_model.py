@@ -78,10 +78,18 @@ class Merged:
         return {c.key: c for c in self.cells}
 
 
+def expand(paths: List[Path]) -> List[Path]:
+    """Files as given; a folder stands for the results files (*.json) in it."""
+    found: List[Path] = []
+    for path in paths:
+        found += sorted(path.glob("*.json")) if path.is_dir() else [path]
+    return found
+
+
 def merge(paths: List[Path]) -> Merged:
     interpreters: Dict[str, dict] = {}
     cells: Dict[tuple, Cell] = {}
-    for path in paths:
+    for path in expand(paths):
         results = Results.read(path)
         for entry in results.interpreters:
             interpreters[entry["id"]] = entry
