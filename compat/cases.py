@@ -111,8 +111,14 @@ class _Invalid(Exception):
         self.file, self.field, self.message = file, field, message
 
 
-def load_case(folder: Path) -> Case:
-    """Load one case folder; raise ``_Invalid`` (wrapped by callers) when malformed."""
+# An author's own case (``gilcompat check``) may leave these out: by default it must
+# hold in every build and mode, like an opted-in case.
+AUTHOR_DEFAULTS = {"category": "opted-in", "breaks": "", "fix": ""}
+
+
+def load_case(folder: Path, defaults: Optional[dict] = None) -> Case:
+    """Load one case folder; raise ``_Invalid`` (wrapped by callers) when malformed.
+    ``defaults`` fills fields the file leaves out (``AUTHOR_DEFAULTS`` for check)."""
     folder = folder.resolve()
     path = folder / CASE_FILE
     if not path.is_file():
@@ -121,7 +127,7 @@ def load_case(folder: Path) -> Case:
         data = tomllib.loads(path.read_text())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise _Invalid(CASE_FILE, "", f"not valid TOML: {exc}") from None
-    reader = _Fields(data)
+    reader = _Fields({**(defaults or {}), **data})
     name = reader.text("name")
     if name != folder.name:
         raise _Invalid(CASE_FILE, "name", f"is {name!r} but the folder is {folder.name!r}; "
@@ -136,8 +142,8 @@ def load_case(folder: Path) -> Case:
         raise _Invalid(SCENARIO_FILE, "", "missing: every case needs a scenario.py")
     return Case(
         name=name, folder=folder, category=category,
-        guarantee=reader.text("guarantee"), breaks=reader.text("breaks"),
-        fix=reader.text("fix"), functions=functions, sources=sources,
+        guarantee=reader.text("guarantee"), breaks=reader.text("breaks", optional=True),
+        fix=reader.text("fix", optional=True), functions=functions, sources=sources,
         stress=_stress(data.get("stress", {})),
         expectations=tuple(_expectation(i, e) for i, e in enumerate(_table_list(data, "expect"))),
         twins=tuple(reader.list_of_text("twins")),
@@ -148,13 +154,14 @@ def load_case(folder: Path) -> Case:
     )
 
 
-def load_cases(roots: List[Path]) -> Tuple[List[Case], List[CaseError]]:
+def load_cases(roots: List[Path], defaults: Optional[dict] = None
+               ) -> Tuple[List[Case], List[CaseError]]:
     """Every case under ``roots`` (a case folder or a folder of case folders)."""
     cases: List[Case] = []
     errors: List[CaseError] = []
     for folder in _case_folders(roots):
         try:
-            cases.append(load_case(folder))
+            cases.append(load_case(folder, defaults))
         except _Invalid as exc:
             errors.append(CaseError(folder, exc.file, exc.field, exc.message))
     names = [c.name for c in cases]
@@ -192,8 +199,10 @@ class _Fields:
     def __init__(self, data: dict):
         self.data = data
 
-    def text(self, key: str) -> str:
+    def text(self, key: str, optional: bool = False) -> str:
         value = self.data.get(key)
+        if optional and value == "":
+            return ""
         if not isinstance(value, str) or not value.strip():
             raise _Invalid(CASE_FILE, key, "is required and must be a non-empty string")
         return value.strip()

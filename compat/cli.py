@@ -86,16 +86,13 @@ def _interpreters(executables: List[str], progress: Progress) -> tuple:
     return interps, failures
 
 
-def cmd_run(args) -> int:
-    cases, errors = _load(args.cases_dir)
-    cases = _select(cases, args.case)
-    if args.case:   # only the selected cases' own errors decide the exit status
-        errors = [e for e in errors if e.folder.name in args.case]
+def _run_and_print(cases: List[Case], args, out: Path) -> tuple:
+    """Run every cell of ``cases`` on ``args.python``; (results, failed interpreters),
+    or None when interrupted (what finished is kept in ``out``)."""
     progress = Progress(0)
     interps, failures = _interpreters(args.python, progress)
     cells = plan(cases, interps, args.face or FACES, args.mode or MODES)
     progress.total = len(cells)
-    out = Path(args.json)
     results = Results()
     try:
         run_matrix(cells, results, out, progress, jobs=args.jobs)
@@ -104,11 +101,43 @@ def cmd_run(args) -> int:
         results.write(out)
         print(f"\ninterrupted: {len(results.cells)} of {len(cells)} cells kept in {out}",
               file=sys.stderr)
-        return 130
+        return None
     progress.finish()
     results.write(out)
     print(table.render(results.cells))
     print(f"\n{table.summary(results.cells)}; results in {out}")
+    return results, failures
+
+
+def cmd_run(args) -> int:
+    cases, errors = _load(args.cases_dir)
+    cases = _select(cases, args.case)
+    if args.case:   # only the selected cases' own errors decide the exit status
+        errors = [e for e in errors if e.folder.name in args.case]
+    ran = _run_and_print(cases, args, Path(args.json))
+    if ran is None:
+        return 130
+    results, failures = ran
+    bad = [c for c in results.cells if c.verdict not in PASSING_VERDICTS]
+    return 1 if bad or errors or failures else 0
+
+
+def cmd_check(args) -> int:
+    from compat.author_check import explain
+    args.python = args.python or ["all"]
+    from compat.cases import AUTHOR_DEFAULTS
+    cases, errors = load_cases([Path(p) for p in args.paths], AUTHOR_DEFAULTS)
+    for error in errors:
+        print(f"gilcompat: case error: {error}", file=sys.stderr)
+    if not cases:
+        print("gilcompat: no case folder (with a case.toml) under "
+              f"{', '.join(args.paths)}", file=sys.stderr)
+        return 2
+    ran = _run_and_print(cases, args, Path(args.json))
+    if ran is None:
+        return 130
+    results, failures = ran
+    print("\n" + explain(results.cells, cases))
     bad = [c for c in results.cells if c.verdict not in PASSING_VERDICTS]
     return 1 if bad or errors or failures else 0
 
@@ -154,6 +183,31 @@ def _report_json(merged, heads) -> dict:
     interpreters = [{**entry, **heads[entry["id"]].to_json()} for entry in merged.interpreters]
     return {"schema": 1, "interpreters": interpreters,
             "cells": [c.__dict__.copy() for c in merged.cells]}
+
+
+def cmd_scan(args) -> int:
+    from compat.scan import ScanUnavailable, scan_paths
+    missing = [p for p in args.paths if not Path(p).exists()]
+    for path in missing:
+        print(f"gilcompat: {path}: no such file or folder", file=sys.stderr)
+    try:
+        findings, problems = scan_paths([Path(p) for p in args.paths if Path(p).exists()])
+    except ScanUnavailable as exc:
+        print(f"gilcompat: {exc}", file=sys.stderr)
+        return 2
+    for problem in problems:
+        print(f"gilcompat: {problem}", file=sys.stderr)
+    warnings = [f for f in findings if f.severity == "warning"]
+    if args.json:
+        print(json.dumps({"findings": [f.to_json() for f in findings]}, indent=1))
+    else:
+        for finding in findings:
+            print(finding)
+        print(f"{len(warnings)} warnings, {len(findings) - len(warnings)} notes",
+              file=sys.stderr)
+    if missing or problems:
+        return 2
+    return 1 if warnings else 0
 
 
 def cmd_python_install(args) -> int:
@@ -213,6 +267,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--diff", nargs=2, metavar=("OLD", "NEW"),
                    help="the cells that changed; exit 1 on a new guarantee failure")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("check", help="run your own case folders; exit 1 when one broke")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="case folder(s), or folders of them")
+    p.add_argument("--python", action="append", default=[], metavar="EXE",
+                   help="interpreter (repeatable; default: 'all', every one discovered)")
+    p.add_argument("--face", action="append", choices=FACES)
+    p.add_argument("--mode", action="append", choices=MODES)
+    p.add_argument("--json", default="gilcompat-check.json", metavar="OUT")
+    p.add_argument("--jobs", type=int, default=1, metavar="N")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("scan", help="find GIL-era patterns in C sources (static)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="C files or folders")
+    p.add_argument("--json", action="store_true", help='print {"findings": [...]}')
+    p.set_defaults(func=cmd_scan)
 
     py = sub.add_parser("python", help="discover and provision interpreters")
     pysub = py.add_subparsers(dest="python_command", required=True)

@@ -49,3 +49,35 @@ def run_together(count, target):
     with JoinedThreads(threads):
         pass
     return returns
+
+
+class ThreadCalls:
+    """What one thread's calls returned and raised, in call order."""
+
+    def __init__(self, index):
+        self.index = index
+        self.returned = []
+        self.raised = []         # (iteration, exception) pairs
+
+    def __repr__(self):
+        return (f"ThreadCalls({self.index}: {len(self.returned)} returned, "
+                f"{len(self.raised)} raised)")
+
+
+def run_calls_together(fn, threads=8, iterations=100):
+    """Call ``fn(thread_index, iteration)`` ``iterations`` times in each of ``threads``
+    threads released together; every call's return value or exception is kept."""
+    def body(index):
+        calls = ThreadCalls(index)
+        for iteration in range(iterations):
+            try:
+                calls.returned.append(fn(index, iteration))
+            except Exception as exc:  # noqa: BLE001 - the caller inspects them
+                calls.raised.append((iteration, exc))
+        return calls
+
+    results = run_together(threads, body)
+    for result in results:
+        if result.error:        # only a BaseException escaping fn gets here
+            raise RuntimeError("a stress thread failed:\n" + result.error)
+    return [r.value for r in results]

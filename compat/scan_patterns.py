@@ -1,0 +1,107 @@
+"""What ``gilcompat scan`` looks for: each GIL-era pattern, the corpus case that shows
+it breaking, and the fix (whose opted-in twin in the corpus shows it holding)."""
+
+from dataclasses import dataclass
+from typing import Dict, Optional
+
+
+@dataclass(frozen=True)
+class Pattern:
+    id: str
+    case: Optional[str]        # the corpus case demonstrating the hazard
+    message: str
+    fix: str
+
+
+PATTERNS: Dict[str, Pattern] = {p.id: p for p in [
+    Pattern("unlocked-static-write", "global_counter",
+            "write to shared C state '{name}' with no lock: the GIL was its mutex",
+            "guard it with a PyMutex (pymutex_counter) or make the update atomic "
+            "(atomic_counter)"),
+    Pattern("lazy-static-init", "lazy_init",
+            "lazy initialisation of '{name}' (check, then set): two threads can both build it",
+            "initialise at module exec, or publish with compare-and-swap (once_init)"),
+    Pattern("static-buffer", "static_buffer",
+            "static buffer '{name}' is filled and handed out: threads get each other's data",
+            "use a caller-provided or _Thread_local buffer (thread_local_state)"),
+    Pattern("free-list", "free_list",
+            "free list '{name}' popped without a lock: a block can be handed out twice",
+            "guard the list with a PyMutex, or keep it per thread"),
+    Pattern("global-object-swap", "global_object_swap",
+            "global object pointer '{name}' replaced without a lock: readers can incref a "
+            "freed object",
+            "guard the pointer with a PyMutex and take a strong reference under it"),
+    Pattern("unowned-registry", "unowned_registry",
+            "'{name}' stores object pointers without owning them: lookup then incref races "
+            "the object's death",
+            "own the references, or use PyUnstable_TryIncRef (tryincref_registry, 3.14)"),
+    Pattern("per-object-state", "object_cursor",
+            "read-modify-write of per-object C state '{name}' with no lock",
+            "wrap it in Py_BEGIN_CRITICAL_SECTION(self) or a per-object PyMutex"),
+    Pattern("nonreentrant-libc", "nonreentrant_libc",
+            "{name}() keeps its state in static storage: calls from threads interfere",
+            "use the reentrant form ({fix_name}) (reentrant_libc)"),
+    Pattern("borrowed-list-item", "list_borrowed_item",
+            "{name}() returns a borrowed reference another thread can free",
+            "use PyList_GetItemRef (list_getitem_ref, 3.13)"),
+    Pattern("borrowed-dict-item", "dict_borrowed_item",
+            "{name}() returns a borrowed reference another thread can free",
+            "use PyDict_GetItemRef / PyDict_GetItemStringRef (dict_getitem_ref, 3.13)"),
+    Pattern("borrowed-weakref", "weakref_borrowed",
+            "{name}() returns a borrowed reference to an object that may be dying",
+            "use PyWeakref_GetRef (weakref_getref, 3.13)"),
+    Pattern("stale-sequence-size", "list_stale_size",
+            "{name}() in a loop over a container another thread can resize",
+            "loop inside Py_BEGIN_CRITICAL_SECTION(seq) (list_loop_critical, 3.13)"),
+    Pattern("dict-next-unlocked", "dict_next_unlocked",
+            "PyDict_Next loop outside a critical section: entries can be skipped or "
+            "repeated while another thread resizes",
+            "loop inside Py_BEGIN_CRITICAL_SECTION(dict) (dict_next_critical, 3.13)"),
+    Pattern("refcount-one", "refcnt_one_mutation",
+            "Py_REFCNT(...) == 1 taken to mean 'only I hold it': not true without the GIL",
+            "copy instead of mutating in place, or PyUnstable_Object_IsUniquelyReferenced "
+            "(3.14)"),
+    # Notes: how the module opts in (not hazards).
+    Pattern("opts-in", None,
+            "module declares Py_MOD_GIL_NOT_USED ({name}): the hazards above run with the "
+            "GIL off", "make sure every warning here is fixed"),
+    Pattern("keeps-gil", None,
+            "module '{name}' declares no Py_mod_gil slot: free-threaded CPython turns the "
+            "GIL on when it is imported", "fix the warnings, then declare "
+            "{{Py_mod_gil, Py_MOD_GIL_NOT_USED}}"),
+]}
+
+NONREENTRANT_LIBC = {
+    "strtok": "strtok_r", "localtime": "localtime_r", "gmtime": "gmtime_r",
+    "asctime": "asctime_r", "ctime": "ctime_r", "setlocale": "uselocale/newlocale",
+    "strerror": "strerror_r", "rand": "rand_r", "readdir": "a lock around readdir",
+    "gethostbyname": "getaddrinfo", "getpwnam": "getpwnam_r", "getpwuid": "getpwuid_r",
+    "ttyname": "ttyname_r", "tmpnam": "mkstemp", "strsignal": "a lock or a table of your own",
+}
+
+BORROWED_CALLS = {
+    "PyList_GetItem": "borrowed-list-item",
+    "PyDict_GetItem": "borrowed-dict-item",
+    "PyDict_GetItemString": "borrowed-dict-item",
+    "PyDict_GetItemWithError": "borrowed-dict-item",
+    "_PyDict_GetItem_KnownHash": "borrowed-dict-item",
+    "PyWeakref_GetObject": "borrowed-weakref",
+    "PyWeakref_GET_OBJECT": "borrowed-weakref",
+}
+
+# Borrowed item access that is only a hazard inside a loop (the size was read before).
+LOOP_ITEM_CALLS = ("PyList_GET_ITEM", "PySequence_Fast_ITEMS", "PySequence_Fast_GET_ITEM",
+                   "PyTuple_GET_ITEM_OF_LIST")
+
+LOCK_CALLS = ("PyMutex_Lock", "pthread_mutex_lock", "pthread_rwlock_wrlock",
+              "pthread_rwlock_rdlock", "pthread_spin_lock", "PyThread_acquire_lock",
+              "PyThread_acquire_lock_timed", "mtx_lock", "EnterCriticalSection",
+              "AcquireSRWLockExclusive", "Py_BEGIN_CRITICAL_SECTION",
+              "Py_BEGIN_CRITICAL_SECTION2", "Py_BEGIN_CRITICAL_SECTION_MUTEX",
+              "Py_BEGIN_CRITICAL_SECTION2_MUTEX")
+UNLOCK_CALLS = ("PyMutex_Unlock", "pthread_mutex_unlock", "pthread_rwlock_unlock",
+                "pthread_spin_unlock", "PyThread_release_lock", "mtx_unlock",
+                "LeaveCriticalSection", "ReleaseSRWLockExclusive",
+                "Py_END_CRITICAL_SECTION", "Py_END_CRITICAL_SECTION2")
+BUFFER_WRITERS = ("snprintf", "sprintf", "vsnprintf", "vsprintf", "strcpy", "strncpy",
+                  "strcat", "strncat", "memcpy", "memmove", "memset", "strftime")

@@ -1,0 +1,81 @@
+"""gilcompat scan on small real C snippets (parsed for real by tree-sitter) and on the
+corpus's own sources: every gil-reliant case's hazard flagged, opted-in cases quiet."""
+
+import pytest
+
+pytest.importorskip("tree_sitter_c", reason="gilcompat scan needs Python 3.10+")
+
+from compat.cases import corpus_root, load_cases  # noqa: E402
+from compat.scan import scan_paths, scan_source  # noqa: E402
+
+
+def warnings_in(code: str):
+    return [f for f in scan_source(code.encode(), "x.c") if f.severity == "warning"]
+
+
+def patterns(code: str):
+    return sorted(f.pattern for f in warnings_in(code))
+
+
+def test_unlocked_static_write_is_flagged_and_locked_one_is_not():
+    assert patterns("static long n; void f(void) { n++; }") == ["unlocked-static-write"]
+    assert patterns("""
+        static long n; static PyMutex m;
+        void f(void) { PyMutex_Lock(&m); n++; PyMutex_Unlock(&m); }""") == []
+    assert patterns("static _Atomic long n; void f(void) { n = 0; }") == []
+    assert patterns("static _Thread_local long n; void f(void) { n++; }") == []
+    assert patterns("void f(void) { long n = 0; n++; }") == []
+    assert patterns("static long n; void f(long n) { n++; }") == []   # a parameter
+
+
+def test_lazy_init_free_list_and_static_buffer():
+    assert patterns("static PyObject *c; PyObject *get(void) "
+                    "{ if (!c) c = build(); return c; }") == ["lazy-static-init"]
+    assert patterns("struct node { struct node *next; }; static struct node *head;"
+                    "struct node *pop(void) { struct node *n = head; head = head->next; "
+                    "return n; }") == ["free-list"]
+    assert patterns("static char buf[64]; const char *name(long i) "
+                    "{ snprintf(buf, sizeof buf, \"%ld\", i); return buf; }") == ["static-buffer"]
+
+
+def test_libc_and_borrowed_calls_flagged_safe_forms_quiet():
+    assert patterns("void f(char *s) { strtok(s, \" \"); }") == ["nonreentrant-libc"]
+    assert patterns("void f(char *s, char **save) { strtok_r(s, \" \", save); }") == []
+    assert patterns("void f(PyObject *d, PyObject *k) { PyDict_GetItem(d, k); }") == \
+        ["borrowed-dict-item"]
+    assert patterns("void f(PyObject *d, PyObject *k, PyObject **r) "
+                    "{ PyDict_GetItemRef(d, k, r); }") == []
+    assert patterns("void f(PyObject *l) { for (Py_ssize_t i = 0; i < n; i++) "
+                    "PyList_GET_ITEM(l, i); }") == ["stale-sequence-size"]
+    assert patterns("void f(PyObject *l) { Py_BEGIN_CRITICAL_SECTION(l); "
+                    "for (Py_ssize_t i = 0; i < n; i++) PyList_GET_ITEM(l, i); "
+                    "Py_END_CRITICAL_SECTION(); }") == []
+
+
+def test_init_time_and_marked_functions_are_quiet():
+    assert patterns("static PyObject *err; PyMODINIT_FUNC PyInit_m(void) "
+                    "{ err = PyErr_NewException(\"m.E\", 0, 0); return 0; }") == []
+    assert patterns("static long n;\n/* gilcompat: single-threaded */\n"
+                    "void setup(void) { n = 0; }") == []
+
+
+def test_module_opt_in_is_reported_as_a_note():
+    opted = scan_source(b"static PyModuleDef_Slot s[] = {{Py_mod_gil, Py_MOD_GIL_NOT_USED}, "
+                        b"{0, NULL}};", "m.c")
+    assert [(f.pattern, f.severity) for f in opted] == [("opts-in", "note")]
+    plain = scan_source(b'static struct PyModuleDef d = {PyModuleDef_HEAD_INIT, "m"};', "m.c")
+    assert [(f.pattern, f.severity) for f in plain] == [("keeps-gil", "note")]
+    assert "'m'" in plain[0].message
+
+
+def test_corpus_gil_reliant_cases_flagged_opted_in_cases_quiet():
+    cases, _ = load_cases([corpus_root()])
+    flagged, quiet = {}, {}
+    for case in cases:
+        found = [f for f in scan_paths(case.source_paths)[0] if f.severity == "warning"]
+        if case.category == "gil-reliant":
+            flagged[case.name] = bool(found)
+        elif case.category == "opted-in":
+            quiet[case.name] = [str(f).splitlines()[0] for f in found]
+    assert flagged and all(flagged.values()), {k: v for k, v in flagged.items() if not v}
+    assert quiet and not any(quiet.values()), {k: v for k, v in quiet.items() if v}
