@@ -5,7 +5,8 @@ real extension sources scan as they are. Each finding names file, line, column, 
 pattern, the corpus case that shows it breaking and the fix. Safe forms stay quiet:
 ``...Ref`` APIs, ``_r`` libc calls, locals, ``_Atomic``/``_Thread_local``/``const``
 state, writes between a lock and its unlock (PyMutex, pthread, critical sections), and
-writes in module init (``PyInit_*`` and ``Py_mod_exec`` functions run once, at import),
+writes in module init (``PyInit_*`` and ``Py_mod_exec`` functions, and the helpers only
+they call, run once, at import),
 and functions the author marked with a ``gilcompat: single-threaded`` comment (in the
 function or just before it: setup code that never runs concurrently).
 """
@@ -187,11 +188,43 @@ class _FileScan:
         self.findings: List[Finding] = []
         self.reported: Set[tuple] = set()
         self.shared: Dict[str, SharedVar] = {}
-        for decl in self.root.children:
-            if decl.type == "declaration":
-                for var in _declared(decl):
-                    self.shared[var.name] = var
-        self.init_names = self._exec_slot_functions()
+        for decl in self.file_scope_declarations():
+            for var in _declared(decl):
+                self.shared[var.name] = var
+        self.init_names = self._init_only_functions(self._exec_slot_functions())
+
+    def file_scope_declarations(self) -> List:
+        """Declarations outside any function, including those inside #if blocks."""
+        found, stack = [], [self.root]
+        while stack:
+            node = stack.pop()
+            for child in node.children:
+                if child.type == "declaration":
+                    found.append(child)
+                elif child.type != "function_definition":
+                    stack.append(child)
+        return found
+
+    def _init_only_functions(self, roots: Set[str]) -> Set[str]:
+        """Module init functions, plus the file's functions that only they call
+        (a table filled by a helper of PyInit_* runs once, at import)."""
+        callers: Dict[str, Set[str]] = {}
+        names: Set[str] = set()
+        for fn in (n for n in _walk(self.root) if n.type == "function_definition"):
+            declarator = fn.child_by_field_name("declarator")
+            ident = next((n for n in _walk(declarator) if n.type == "identifier"), None)
+            name = _text(ident)
+            names.add(name)
+            for call in (n for n in _walk(fn.child_by_field_name("body"))
+                         if n.type == "call_expression"):
+                callers.setdefault(_text(call.child_by_field_name("function")), set()).add(name)
+        init = set(roots) | {n for n in names if n.startswith("PyInit_")}
+        changed = True
+        while changed:
+            extra = {n for n in names - init if callers.get(n) and callers[n] <= init}
+            init |= extra
+            changed = bool(extra)
+        return init
 
     def _exec_slot_functions(self) -> Set[str]:
         names = set()
@@ -344,8 +377,8 @@ class _FileScan:
                 self.add(node, "opts-in", "PyUnstable_Module_SetGIL")
         if "Py_mod_gil" in text or "PyUnstable_Module_SetGIL" in text:
             return
-        for decl in self.root.children:
-            if decl.type == "declaration" and "PyModuleDef" in _text(decl.child_by_field_name("type")):
+        for decl in self.file_scope_declarations():
+            if "PyModuleDef" in _text(decl.child_by_field_name("type")):
                 names = re.findall(r'"([^"]+)"', _text(decl))
                 for var in _declared(decl):
                     self.add(decl, "keeps-gil", names[0] if names else var.name)
