@@ -18,6 +18,9 @@ def build(request: dict) -> str:
     import cffi  # only here: importing it may turn the GIL on, which no build cares about
 
     functions = [parse_declaration(d) for d in request["functions"]]
+    # On a TSan build the case's own C must be instrumented too, or TSan cannot see
+    # its races.
+    sanitize = ["-fsanitize=thread"] if request.get("tsan") else []
     ffibuilder = cffi.FFI()
     ffibuilder.cdef(cdef_text(functions))
     ffibuilder.set_source(
@@ -27,7 +30,8 @@ def build(request: dict) -> str:
         include_dirs=request["include_dirs"],
         define_macros=[("_CFFI_NO_LIMITED_API", None)],
         py_limited_api=False,
-        extra_compile_args=["-std=gnu11"],
+        extra_compile_args=["-std=gnu11", *sanitize],
+        extra_link_args=sanitize,
     )
     out_dir = Path(request["out_dir"])
     return str(Path(ffibuilder.compile(tmpdir=str(out_dir / "tmp"), verbose=False)).resolve())

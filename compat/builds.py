@@ -97,6 +97,7 @@ def _compile(case: Case, interp: Interpreter, base: str, out_dir: Path) -> str:
         "sources": [str(p) for p in case.source_paths],
         "include_dirs": [str(HEADER_DIR), str(case.folder)],
         "out_dir": str(out_dir),
+        "tsan": interp.tsan,
     }
     request_file = out_dir / "request.json"
     request_file.write_text(json.dumps(request, indent=1))

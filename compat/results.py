@@ -31,6 +31,8 @@ class Cell:
     gil_enabled_after: Optional[bool] = None
     opt_in_rule: Optional[str] = None      # "honored" / "violated" where the rule applies
     signal: Optional[str] = None
+    witness: Optional[str] = None          # who saw the break: stress, tsan or both
+    tsan: Optional[dict] = None            # ThreadSanitizer's reports (TSan builds)
 
     @property
     def key(self) -> tuple:

@@ -22,6 +22,7 @@ from compat.cases import Case
 from compat.child_launch import child_argv
 from compat.interpreters import Interpreter
 from compat.results import Cell
+from compat import tsan
 from compat.verdicts import expected_for, opt_in_rule_applies, verdict
 from compat.watchdog import HangWatch
 
@@ -43,6 +44,7 @@ class ChildRun:
     events: List[dict]
     stderr: str
     duration_s: float
+    witness: Optional[tsan.Witness] = None    # ThreadSanitizer's reports (TSan builds)
 
     def last(self, name: str) -> Optional[dict]:
         found = [e for e in self.events if e.get("event") == name]
@@ -168,8 +170,12 @@ def run_cell(case: Case, build: Optional[Build], interp: Interpreter, face: str,
         workdir = Path(tmp)
         request = _request(case, build, face, workdir)
         argv = child_argv(interp.python, "compat.child_cell", [str(request)])
-        run = spawn_and_watch(argv, mode_env(mode, case.env), workdir, case.stress.timeout_s,
-                              case.stress.idle_s)
+        env = mode_env(mode, case.env)
+        if interp.tsan:
+            env["TSAN_OPTIONS"] = tsan.options(workdir)
+        run = spawn_and_watch(argv, env, workdir, case.stress.timeout_s, case.stress.idle_s)
+        if interp.tsan:
+            run.witness = tsan.read_logs(workdir, case.folder)
     return judge(cell, case, interp, run)
 
 
@@ -188,10 +194,29 @@ def _request(case: Case, build: Build, face: str, workdir: Path) -> Path:
     return path
 
 
+def _add_witness(cell: Cell, witness: Optional[tsan.Witness]) -> None:
+    """TSan's reports in the case's own code are evidence of a break, even when the
+    value check saw nothing."""
+    if cell.outcome in ("holds", "broken", "crashed", "hung"):
+        cell.witness = "stress" if cell.outcome != "holds" else None
+    if witness is None:
+        return
+    cell.tsan = witness.to_json()
+    if not witness.in_case:
+        return
+    if cell.outcome == "holds":
+        cell.outcome, cell.witness = "broken", "tsan"
+        cell.evidence = witness.evidence()
+    elif cell.outcome in ("broken", "crashed"):
+        cell.witness = "both"
+        cell.evidence = f"{cell.evidence}\n{witness.evidence()}"
+
+
 def judge(cell: Cell, case: Case, interp: Interpreter, run: ChildRun) -> Cell:
     """Fill the cell's outcome, measured GIL state, expectation and verdict."""
     cell.outcome, cell.evidence, cell.signal = classify(run)
     cell.duration_s = round(run.duration_s, 3)
+    _add_witness(cell, run.witness)
     imported, done = run.last("imported"), run.last("done")
     rounds = [e for e in run.events if e.get("event") == "round"]
     cell.rounds = done["rounds"] if done else len(rounds) + (1 if imported else 0)
