@@ -44,6 +44,7 @@ def main(argv):
     events.write("imported", gil_enabled=gil_enabled(), gil_enabled_by=enabled_by)
     stress = request["stress"]
     ext.set_spin(stress["spin"])
+    ext.threads = stress["threads"]     # so a scenario need not repeat case.toml
     scenario = _load_scenario(request["scenario"], request["case"])
     result = run_stress(
         ext, scenario, stress["threads"], stress["iterations"], stress["rounds"],
