@@ -20,7 +20,8 @@ _HEADER = re.compile(r"WARNING: ThreadSanitizer: (?P<kind>.+?) \(pid=\d+\)")
 _ACCESS = re.compile(r"^  (?P<what>[A-Z][\w ]*?)(?: of size \d+)? at 0x[0-9a-f]+ by "
                      r"(?P<thread>main thread|thread T\d+)")
 _FRAME = re.compile(r"^\s+#(?P<n>\d+) (?P<func>\S+) (?P<loc>\S+)")
-FRAMES_LOOKED_AT = 4     # a race in an inlined Py_INCREF is still the case's own
+FRAMES_LOOKED_AT = 4
+_RUNTIME_MARKS = ("libsanitizer", "sanitizer_common", "tsan_interceptors")     # a race in an inlined Py_INCREF is still the case's own
 
 
 @dataclass
@@ -31,7 +32,9 @@ class Stack:
 
     @property
     def top(self) -> str:
-        return self.frames[0] if self.frames else "?"
+        """The first frame outside TSan's own interceptors (snprintf, memcpy, ...)."""
+        own = [f for f in self.frames if not any(m in f for m in _RUNTIME_MARKS)]
+        return (own or self.frames or ["?"])[0]
 
 
 @dataclass
