@@ -10,7 +10,8 @@ import html
 import json
 from typing import Dict, List
 
-from compat.report_model import Headline, Merged, crash_hang_text, gil_text, modules_text
+from compat.report_model import (WITNESS_COLUMNS, Headline, Merged, agreement,
+                                  crash_hang_text, gil_text, modules_text)
 
 STYLE = """
 :root { --ok:#d7f0d8; --skipped:#eeeeee; --violation:#f6b4b4; --undetected:#ffd9a8;
@@ -121,8 +122,15 @@ def _cell(cell, label: str) -> str:
     expected = f"expected {cell.expected} ({cell.expected_why})\n" if cell.expected else ""
     title = f"{cell.verdict}: {cell.outcome}, {gil_text(cell) or 'GIL not measured'}\n" \
             f"{expected}{cell.evidence}".strip()
+    tsan = cell.tsan or {}
+    witness = ""
+    if tsan:
+        title += f"\nThreadSanitizer: {tsan.get('in_case', 0)} report(s) in the case, " \
+                 f"{tsan.get('in_interpreter', 0)} in the interpreter"
+        witness = "<small>TSan: race</small>" if tsan.get("in_case") else "<small>TSan: -</small>"
     return (f'<td class="cell v-{_e(cell.verdict)}" tabindex="0" data-label="{_e(label)}" '
-            f'title="{_e(title)}">{_e(cell.outcome)}<small>{_e(gil_text(cell))}</small></td>')
+            f'title="{_e(title)}">{_e(cell.outcome)}<small>{_e(gil_text(cell))}</small>'
+            f'{witness}</td>')
 
 
 def matrix(merged: Merged) -> str:
@@ -139,6 +147,22 @@ def matrix(merged: Merged) -> str:
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
+def witness_tables(merged: Merged) -> str:
+    parts = []
+    for entry in merged.interpreters:
+        table = agreement(merged, entry["id"])
+        if not table:
+            continue
+        head = "".join(f"<th>{_e(c)}</th>" for c in WITNESS_COLUMNS)
+        rows = "".join(f"<tr><td class=\"case\">{_e(cat)}</td>" +
+                       "".join(f"<td>{row[c]}</td>" for c in WITNESS_COLUMNS) + "</tr>"
+                       for cat, row in table.items())
+        parts.append(f"<h2>Stress and ThreadSanitizer on {_e(entry['id'])}</h2>"
+                     f'<div class="wrap"><table><thead><tr><th class="case">category</th>'
+                     f"{head}</tr></thead><tbody>{rows}</tbody></table></div>")
+    return "".join(parts)
+
+
 def render(merged: Merged, heads: Dict[str, Headline]) -> str:
     cards = "".join(headline_card(e, heads[e["id"]]) for e in merged.interpreters)
     legend = "".join(f'<span class="v-{v}">{v}</span>' for v in LEGEND)
@@ -150,6 +174,7 @@ def render(merged: Merged, heads: Dict[str, Headline]) -> str:
 <body data-summary='{_e(data)}'>
 <h1>gilcompat conformance report</h1>
 <div class="heads">{cards}</div>
+{witness_tables(merged)}
 <h2>Matrix</h2>
 <p class="legend">{legend}</p>
 <p class="hint">Hover a cell for its evidence; click or tap to show it below.</p>

@@ -2,7 +2,8 @@
 
 from typing import Dict, List
 
-from compat.report_model import Headline, Merged, crash_hang_text, gil_text, modules_text
+from compat.report_model import (WITNESS_COLUMNS, Headline, Merged, agreement,
+                                  crash_hang_text, gil_text, modules_text)
 
 VERDICT_MARK = {"ok": "", "skipped": "", "violation": " **VIOLATION**",
                 "undetected": " **UNDETECTED**", "unexpected-crash": " **UNEXPECTED CRASH**",
@@ -35,7 +36,9 @@ def _cell_text(cell) -> str:
     if cell.outcome == "skipped":
         return "skipped"
     gil = gil_text(cell).replace("GIL ", "")
-    return f"{cell.outcome}" + (f" ({gil})" if gil else "") + VERDICT_MARK.get(cell.verdict, "")
+    tsan = " TSan" if cell.tsan and cell.tsan.get("in_case") else ""
+    return f"{cell.outcome}" + (f" ({gil})" if gil else "") + tsan + \
+        VERDICT_MARK.get(cell.verdict, "")
 
 
 def matrix_lines(merged: Merged) -> List[str]:
@@ -57,9 +60,25 @@ def matrix_lines(merged: Merged) -> List[str]:
     return lines
 
 
+def witness_lines(merged: Merged) -> List[str]:
+    lines = []
+    for entry in merged.interpreters:
+        table = agreement(merged, entry["id"])
+        if not table:
+            continue
+        lines += [f"## Stress and ThreadSanitizer on {entry['id']}", "",
+                  "| category | " + " | ".join(WITNESS_COLUMNS) + " |",
+                  "|---" * (len(WITNESS_COLUMNS) + 1) + "|"]
+        lines += [f"| {cat} | " + " | ".join(str(row[c]) for c in WITNESS_COLUMNS) + " |"
+                  for cat, row in table.items()]
+        lines.append("")
+    return lines
+
+
 def render(merged: Merged, heads: Dict[str, Headline]) -> str:
     lines = ["# gilcompat conformance report", ""]
     for entry in merged.interpreters:
         lines += headline_lines(entry, heads[entry["id"]])
+    lines += witness_lines(merged)
     lines += matrix_lines(merged)
     return "\n".join(lines) + "\n"

@@ -163,3 +163,20 @@ def gil_text(cell: Optional[Cell]) -> str:
     if cell is None or cell.gil_enabled is None:
         return ""
     return "GIL on" if cell.gil_enabled else "GIL off"
+
+
+WITNESS_COLUMNS = ("both", "stress only", "tsan only", "neither")
+
+
+def agreement(merged: Merged, interp_id: str) -> Dict[str, Dict[str, int]]:
+    """For a TSan build: per category, cells where the stress check and TSan agreed
+    (both saw a break, or neither did) and where they disagreed."""
+    table: Dict[str, Dict[str, int]] = {}
+    for cell in merged.cells_of(interp_id):
+        if cell.tsan is None or cell.outcome not in RAN:
+            continue
+        column = {"both": "both", "stress": "stress only", "tsan": "tsan only"}.get(
+            cell.witness or "", "neither")
+        row = table.setdefault(cell.category, {c: 0 for c in WITNESS_COLUMNS})
+        row[column] += 1
+    return {cat: table[cat] for cat in CATEGORIES if cat in table}
