@@ -164,7 +164,9 @@ def run_cell(case: Case, build: Optional[Build], interp: Interpreter, face: str,
         cell.evidence = reason
         return cell
     if build is None or not build.ok:
-        cell.evidence = "build failed:\n" + (build.error if build else "not built")
+        message = build.error if build else "not built"
+        first = next((l.strip() for l in message.splitlines() if "error" in l), "")
+        cell.evidence = f"build failed: {first}\n{message}"
         return cell
     with tempfile.TemporaryDirectory(prefix=f"gilcompat-{case.name}-") as tmp:
         workdir = Path(tmp)
