@@ -29,6 +29,19 @@ typedef struct {
 } gc_item;
 
 static PyObject *gc_item_type;
+
+/* The payload protocol, for item types of a case's own (a dealloc that does more).
+ * Poison once: 1 the first time (go on and free), 0 when the item was already dead
+ * (a late decref of freed memory: do nothing more). */
+static inline int gc_payload_poison_once(long *payload)
+{
+    return __atomic_exchange_n(payload, GC_ITEM_POISON, __ATOMIC_ACQ_REL) != GC_ITEM_POISON;
+}
+
+static inline int gc_payload_alive(long *payload)
+{
+    return __atomic_load_n(payload, __ATOMIC_RELAXED) == GC_ITEM_GOOD;
+}
 static void *gc_item_quarantine[GC_ITEM_QUARANTINE];
 static unsigned long gc_item_freed;
 
@@ -43,8 +56,7 @@ static void gc_item_free(void *self)
 static void gc_item_dealloc(PyObject *self)
 {
     PyTypeObject *tp = Py_TYPE(self);
-    if (__atomic_exchange_n(&((gc_item *)self)->payload, GC_ITEM_POISON, __ATOMIC_ACQ_REL)
-            == GC_ITEM_POISON)
+    if (!gc_payload_poison_once(&((gc_item *)self)->payload))
         return;
     tp->tp_free(self);
     Py_DECREF(tp);
@@ -83,7 +95,96 @@ static inline PyObject *gc_item_new(void)
 static inline int gc_item_alive(PyObject *o)
 {
     return o && Py_TYPE(o) == (PyTypeObject *)gc_item_type &&
-           __atomic_load_n(&((gc_item *)o)->payload, __ATOMIC_RELAXED) == GC_ITEM_GOOD;
+           gc_payload_alive(&((gc_item *)o)->payload);
+}
+
+/* ---- Items that can be weakly referenced (the weakref cases' referents) ---- */
+
+#if PY_VERSION_HEX >= 0x030C0000
+#  define GC_T_PYSSIZET Py_T_PYSSIZET
+#  define GC_READONLY Py_READONLY
+#else
+#  include <structmember.h>
+#  define GC_T_PYSSIZET T_PYSSIZET
+#  define GC_READONLY READONLY
+#endif
+#include <stddef.h>
+
+typedef struct {
+    PyObject_HEAD
+    long payload;               /* GC_ITEM_GOOD while alive, GC_ITEM_POISON once dead */
+    PyObject *weaklist;
+} gc_weak_item;
+
+static PyObject *gc_weak_item_type;
+static long gc_weak_item_torn;  /* referents increfed by a reader while dying */
+
+static void gc_weak_item_dealloc(PyObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    if (!gc_payload_poison_once(&((gc_weak_item *)self)->payload))
+        return;
+    if (((gc_weak_item *)self)->weaklist) {
+        /* PyObject_ClearWeakRefs refuses (SystemError) when a racing reader increfed
+         * the dying referent: count that as evidence, and leave no exception behind. */
+#if PY_VERSION_HEX >= 0x030C0000
+        PyObject *pending = PyErr_GetRaisedException();
+#else
+        PyObject *pending_type, *pending, *pending_tb;
+        PyErr_Fetch(&pending_type, &pending, &pending_tb);
+#endif
+        PyObject_ClearWeakRefs(self);
+        if (PyErr_Occurred()) {
+            PyErr_Clear();
+            __atomic_fetch_add(&gc_weak_item_torn, 1, __ATOMIC_RELAXED);
+        }
+#if PY_VERSION_HEX >= 0x030C0000
+        PyErr_SetRaisedException(pending);
+#else
+        PyErr_Restore(pending_type, pending, pending_tb);
+#endif
+    }
+    tp->tp_free(self);          /* gc_item_free: into the quarantine ring */
+    Py_DECREF(tp);
+}
+
+static PyMemberDef gc_weak_item_members[] = {
+    {"__weaklistoffset__", GC_T_PYSSIZET, offsetof(gc_weak_item, weaklist), GC_READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyType_Slot gc_weak_item_slots[] = {
+    {Py_tp_dealloc, (void *)gc_weak_item_dealloc},
+    {Py_tp_free, (void *)gc_item_free},
+    {Py_tp_members, gc_weak_item_members},
+    {0, NULL},
+};
+
+static PyType_Spec gc_weak_item_spec = {
+    "gilcompat.WeakReferent", sizeof(gc_weak_item), 0, Py_TPFLAGS_DEFAULT,
+    gc_weak_item_slots,
+};
+
+static inline int gc_weak_item_ready(void)
+{
+    if (!gc_weak_item_type)
+        gc_weak_item_type = PyType_FromSpec(&gc_weak_item_spec);
+    return gc_weak_item_type ? 0 : -1;
+}
+
+static inline PyObject *gc_weak_item_new(void)
+{
+    PyTypeObject *tp = (PyTypeObject *)gc_weak_item_type;
+    PyObject *self = tp->tp_alloc(tp, 0);
+    if (self)
+        ((gc_weak_item *)self)->payload = GC_ITEM_GOOD;
+    return self;
+}
+
+static inline int gc_weak_item_alive(PyObject *o)
+{
+    return o && Py_TYPE(o) == (PyTypeObject *)gc_weak_item_type &&
+           gc_payload_alive(&((gc_weak_item *)o)->payload);
 }
 
 #endif /* GILCOMPAT_POISON_H */

@@ -83,7 +83,7 @@ static PyObject *tr_entry_new(long key)
 static int tr_alive(PyObject *o)
 {
     return Py_TYPE(o) == (PyTypeObject *)tr_type &&
-           __atomic_load_n(&((tr_entry *)o)->payload, __ATOMIC_RELAXED) == GC_ITEM_GOOD;
+           gc_payload_alive(&((tr_entry *)o)->payload);
 }
 
 /* Setup, between rounds (gilcompat: single-threaded): register a fresh entry under

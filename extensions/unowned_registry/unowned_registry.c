@@ -31,8 +31,7 @@ static void ur_entry_dealloc(PyObject *self)
 {
     PyTypeObject *tp = Py_TYPE(self);
     ur_entry *entry = (ur_entry *)self;
-    if (__atomic_exchange_n(&entry->payload, GC_ITEM_POISON, __ATOMIC_ACQ_REL)
-            == GC_ITEM_POISON)
+    if (!gc_payload_poison_once(&entry->payload))
         return;                 /* a late decref of a dead entry: dealloc acts once */
     GC_ENTER();
     if (ur_registry[entry->key] == self)
@@ -69,7 +68,7 @@ static PyObject *ur_entry_new(long key)
 static int ur_alive(PyObject *o)
 {
     return Py_TYPE(o) == (PyTypeObject *)ur_type &&
-           __atomic_load_n(&((ur_entry *)o)->payload, __ATOMIC_RELAXED) == GC_ITEM_GOOD;
+           gc_payload_alive(&((ur_entry *)o)->payload);
 }
 
 /* Setup, between rounds (gilcompat: single-threaded): register a fresh entry under

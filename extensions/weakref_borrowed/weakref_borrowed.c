@@ -9,8 +9,8 @@
  * dead (weakref_getref). PyWeakref_GetObject is deprecated since 3.13 for this reason.
  *
  * The items of gilcompat_poison.h cannot be weakly referenced, so the referents are a
- * small type of our own with a weak-reference list and the same poisoning: dealloc
- * poisons the payload (once) and parks the memory in the same quarantine ring.
+ * gc_weak_item type of the same header, with a weak-reference list and the same
+ * poisoning.
  *
  * Slot k is a weakref in a C array, read by every thread; its referent's only strong
  * reference is item k of the writer's list `owned`. The writer makes a fresh referent
@@ -20,90 +20,10 @@
  * always valid: the only hazard left is the referent's.
  */
 #include "gilcompat_poison.h"
-#include <stddef.h>
-
-#if PY_VERSION_HEX >= 0x030C0000
-#  define WB_T_PYSSIZET Py_T_PYSSIZET
-#  define WB_READONLY Py_READONLY
-#else
-#  include <structmember.h>
-#  define WB_T_PYSSIZET T_PYSSIZET
-#  define WB_READONLY READONLY
-#endif
 
 #define WB_SLOTS 4
 
-typedef struct {
-    PyObject_HEAD
-    long payload;               /* GC_ITEM_GOOD while alive, GC_ITEM_POISON once dead */
-    PyObject *weaklist;
-} wb_referent;
-
-static PyObject *wb_type;
-static long wb_torn;            /* referents increfed while dying (see dealloc) */
 static PyObject *wb_weak[WB_SLOTS];     /* weakrefs to the referents `owned` holds */
-
-static void wb_referent_dealloc(PyObject *self)
-{
-    PyTypeObject *tp = Py_TYPE(self);
-    if (__atomic_exchange_n(&((wb_referent *)self)->payload, GC_ITEM_POISON,
-                            __ATOMIC_ACQ_REL) == GC_ITEM_POISON)
-        return;                 /* a late decref of a dead referent: dealloc acts once */
-    if (((wb_referent *)self)->weaklist) {
-        /* PyObject_ClearWeakRefs refuses (SystemError) when a racing reader increfed
-         * the dying referent: count that as evidence, and leave no exception behind. */
-#if PY_VERSION_HEX >= 0x030C0000
-        PyObject *pending = PyErr_GetRaisedException();
-#else
-        PyObject *pending_type, *pending, *pending_tb;
-        PyErr_Fetch(&pending_type, &pending, &pending_tb);
-#endif
-        PyObject_ClearWeakRefs(self);
-        if (PyErr_Occurred()) {
-            PyErr_Clear();
-            __atomic_fetch_add(&wb_torn, 1, __ATOMIC_RELAXED);
-        }
-#if PY_VERSION_HEX >= 0x030C0000
-        PyErr_SetRaisedException(pending);
-#else
-        PyErr_Restore(pending_type, pending, pending_tb);
-#endif
-    }
-    tp->tp_free(self);          /* gc_item_free: into the quarantine ring */
-    Py_DECREF(tp);
-}
-
-static PyMemberDef wb_members[] = {
-    {"__weaklistoffset__", WB_T_PYSSIZET, offsetof(wb_referent, weaklist), WB_READONLY, NULL},
-    {NULL, 0, 0, 0, NULL},
-};
-
-static PyType_Slot wb_slots[] = {
-    {Py_tp_dealloc, (void *)wb_referent_dealloc},
-    {Py_tp_free, (void *)gc_item_free},
-    {Py_tp_members, wb_members},
-    {0, NULL},
-};
-
-static PyType_Spec wb_spec = {
-    "gilcompat.WeakReferent", sizeof(wb_referent), 0, Py_TPFLAGS_DEFAULT, wb_slots,
-};
-
-/* A new live referent (a new reference), or NULL with an exception set. */
-static PyObject *wb_referent_new(void)
-{
-    PyTypeObject *tp = (PyTypeObject *)wb_type;
-    PyObject *self = tp->tp_alloc(tp, 0);
-    if (self)
-        ((wb_referent *)self)->payload = GC_ITEM_GOOD;
-    return self;
-}
-
-static int wb_alive(PyObject *o)
-{
-    return Py_TYPE(o) == (PyTypeObject *)wb_type &&
-           __atomic_load_n(&((wb_referent *)o)->payload, __ATOMIC_RELAXED) == GC_ITEM_GOOD;
-}
 
 /* Setup, between rounds (gilcompat: single-threaded): append a fresh referent per slot
  * to `owned` (its only strong reference) and point the slot's weakref at it. Returns
@@ -112,11 +32,9 @@ long wb_fill(PyObject *owned)
 {
     long filled = 0;
     GC_ENTER();
-    if (!wb_type)
-        wb_type = PyType_FromSpec(&wb_spec);
-    for (int k = 0; wb_type && k < WB_SLOTS; k++) {
+    for (int k = 0; gc_weak_item_ready() == 0 && k < WB_SLOTS; k++) {
         Py_CLEAR(wb_weak[k]);
-        PyObject *referent = wb_referent_new();
+        PyObject *referent = gc_weak_item_new();
         PyObject *weak = referent ? PyWeakref_NewRef(referent, NULL) : NULL;
         if (!weak || PyList_Append(owned, referent) < 0) {
             Py_XDECREF(weak);
@@ -128,7 +46,7 @@ long wb_fill(PyObject *owned)
         filled++;
     }
     PyErr_Clear();
-    __atomic_store_n(&wb_torn, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&gc_weak_item_torn, 0, __ATOMIC_RELAXED);
     GC_EXIT();
     return filled;
 }
@@ -136,7 +54,7 @@ long wb_fill(PyObject *owned)
 /* How many referents were increfed by a reader while they were being deallocated. */
 long wb_torn_count(void)
 {
-    return __atomic_load_n(&wb_torn, __ATOMIC_RELAXED);
+    return __atomic_load_n(&gc_weak_item_torn, __ATOMIC_RELAXED);
 }
 
 /* The writer: per slot, a fresh referent and weakref are published, the old weakref
@@ -147,7 +65,7 @@ void wb_churn(PyObject *owned, PyObject *retired, long passes)
     for (long p = 0; p < passes; p++) {
         GC_ENTER();
         for (int k = 0; k < WB_SLOTS; k++) {
-            PyObject *referent = wb_referent_new();
+            PyObject *referent = gc_weak_item_new();
             PyObject *weak = referent ? PyWeakref_NewRef(referent, NULL) : NULL;
             if (!weak || PyList_Append(retired, wb_weak[k]) < 0) {
                 Py_XDECREF(weak);
@@ -189,7 +107,7 @@ long wb_read(long reads)
             continue;                                       /* died just now */
         GC_SPIN();
         Py_INCREF(referent);
-        if (!wb_alive(referent))
+        if (!gc_weak_item_alive(referent))
             bad++;
         Py_DECREF(referent);
     }

@@ -15,7 +15,6 @@
  * its item in `owned`; replaced weakrefs kept alive in `retired` until the round ends).
  */
 #include "gilcompat_poison.h"
-#include <stddef.h>
 
 #if !GC_HAVE_313_API
 #  error "weakref_getref needs PyWeakref_GetRef (CPython 3.13+)"
@@ -23,68 +22,7 @@
 
 #define WR_SLOTS 4
 
-typedef struct {
-    PyObject_HEAD
-    long payload;               /* GC_ITEM_GOOD while alive, GC_ITEM_POISON once dead */
-    PyObject *weaklist;
-} wr_referent;
-
-static PyObject *wr_type;
-static long wr_torn;            /* referents increfed while dying (see dealloc) */
 static PyObject *wr_weak[WR_SLOTS];     /* weakrefs to the referents `owned` holds */
-
-static void wr_referent_dealloc(PyObject *self)
-{
-    PyTypeObject *tp = Py_TYPE(self);
-    if (__atomic_exchange_n(&((wr_referent *)self)->payload, GC_ITEM_POISON,
-                            __ATOMIC_ACQ_REL) == GC_ITEM_POISON)
-        return;                 /* a late decref of a dead referent: dealloc acts once */
-    if (((wr_referent *)self)->weaklist) {
-        /* PyObject_ClearWeakRefs refuses (SystemError) when a reader increfed the
-         * dying referent: count that as evidence, and leave no exception behind. */
-        PyObject *pending = PyErr_GetRaisedException();
-        PyObject_ClearWeakRefs(self);
-        if (PyErr_Occurred()) {
-            PyErr_Clear();
-            __atomic_fetch_add(&wr_torn, 1, __ATOMIC_RELAXED);
-        }
-        PyErr_SetRaisedException(pending);
-    }
-    tp->tp_free(self);          /* gc_item_free: into the quarantine ring */
-    Py_DECREF(tp);
-}
-
-static PyMemberDef wr_members[] = {
-    {"__weaklistoffset__", Py_T_PYSSIZET, offsetof(wr_referent, weaklist), Py_READONLY, NULL},
-    {NULL, 0, 0, 0, NULL},
-};
-
-static PyType_Slot wr_slots[] = {
-    {Py_tp_dealloc, (void *)wr_referent_dealloc},
-    {Py_tp_free, (void *)gc_item_free},
-    {Py_tp_members, wr_members},
-    {0, NULL},
-};
-
-static PyType_Spec wr_spec = {
-    "gilcompat.WeakReferent", sizeof(wr_referent), 0, Py_TPFLAGS_DEFAULT, wr_slots,
-};
-
-/* A new live referent (a new reference), or NULL with an exception set. */
-static PyObject *wr_referent_new(void)
-{
-    PyTypeObject *tp = (PyTypeObject *)wr_type;
-    PyObject *self = tp->tp_alloc(tp, 0);
-    if (self)
-        ((wr_referent *)self)->payload = GC_ITEM_GOOD;
-    return self;
-}
-
-static int wr_alive(PyObject *o)
-{
-    return Py_TYPE(o) == (PyTypeObject *)wr_type &&
-           __atomic_load_n(&((wr_referent *)o)->payload, __ATOMIC_RELAXED) == GC_ITEM_GOOD;
-}
 
 /* Setup, between rounds (gilcompat: single-threaded): append a fresh referent per slot
  * to `owned` (its only strong reference) and point the slot's weakref at it. Returns
@@ -93,11 +31,9 @@ long wr_fill(PyObject *owned)
 {
     long filled = 0;
     GC_ENTER();
-    if (!wr_type)
-        wr_type = PyType_FromSpec(&wr_spec);
-    for (int k = 0; wr_type && k < WR_SLOTS; k++) {
+    for (int k = 0; gc_weak_item_ready() == 0 && k < WR_SLOTS; k++) {
         Py_CLEAR(wr_weak[k]);
-        PyObject *referent = wr_referent_new();
+        PyObject *referent = gc_weak_item_new();
         PyObject *weak = referent ? PyWeakref_NewRef(referent, NULL) : NULL;
         if (!weak || PyList_Append(owned, referent) < 0) {
             Py_XDECREF(weak);
@@ -109,7 +45,7 @@ long wr_fill(PyObject *owned)
         filled++;
     }
     PyErr_Clear();
-    __atomic_store_n(&wr_torn, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&gc_weak_item_torn, 0, __ATOMIC_RELAXED);
     GC_EXIT();
     return filled;
 }
@@ -117,7 +53,7 @@ long wr_fill(PyObject *owned)
 /* How many referents were increfed by a reader while they were being deallocated. */
 long wr_torn_count(void)
 {
-    return __atomic_load_n(&wr_torn, __ATOMIC_RELAXED);
+    return __atomic_load_n(&gc_weak_item_torn, __ATOMIC_RELAXED);
 }
 
 /* The writer: per slot, a fresh referent and weakref are published, the old weakref
@@ -128,7 +64,7 @@ void wr_churn(PyObject *owned, PyObject *retired, long passes)
     for (long p = 0; p < passes; p++) {
         GC_ENTER();
         for (int k = 0; k < WR_SLOTS; k++) {
-            PyObject *referent = wr_referent_new();
+            PyObject *referent = gc_weak_item_new();
             PyObject *weak = referent ? PyWeakref_NewRef(referent, NULL) : NULL;
             if (!weak || PyList_Append(retired, wr_weak[k]) < 0) {
                 Py_XDECREF(weak);
@@ -168,7 +104,7 @@ long wr_read(long reads)
         if (found == 0)
             continue;                                       /* died just now */
         GC_SPIN();
-        if (!wr_alive(referent))
+        if (!gc_weak_item_alive(referent))
             bad++;
         Py_DECREF(referent);
     }

@@ -1,0 +1,63 @@
+"""Thread 0 keeps bumping a C-held box in place whenever its refcount says it is alone;
+thread 1 takes strong references to the box and reads it twice, spinning in between
+(one time in 8 letting go of the GIL for a blocking call, when a waiting writer gets
+it and finds the refcount at 2). The reader may never see the box it holds change.
+
+Overlap is counted, not hoped for: with the GIL off the reader goes on past `iterations`
+reads until MIN_OVERLAPS of its short holds saw the writer run meanwhile. With a GIL the
+two never run at once: there is nothing to wait for."""
+
+import os
+import sys
+import threading
+import time
+
+CHUNK = 100             # reads per rc_read call
+STEPS = 200             # writer steps per rc_write call
+MIN_OVERLAPS = 200
+
+# Hands a GIL over at once (time.sleep(0) would cost some 80 us on Linux: timer slack).
+# Only with a GIL: without one, yielding would move every thread switch to these safe
+# points, and a reader or mutator preempted in the middle of its window is a race
+# shown even where the threads share a core.
+yield_cpu = getattr(os, "sched_yield", lambda: time.sleep(0))
+
+
+def setup(ext):
+    sys.setswitchinterval(1e-4)     # with a GIL, hand it over quickly (own process)
+    if ext.rc_setup() != 1:
+        raise RuntimeError("rc_setup: the new box's refcount is not 1")
+    gil = getattr(sys, "_is_gil_enabled", lambda: True)()
+    return {"gil": gil, "writing": threading.Event(), "stop": threading.Event()}
+
+
+def work(ext, state, thread_index, iterations):
+    stop = state["stop"]
+    if thread_index == 0:
+        state["writing"].set()
+        while not stop.is_set():
+            ext.rc_write(STEPS)
+            if state["gil"]:
+                yield_cpu()     # lets waiting readers in (PyPy's GIL switches slowly)
+        return 0
+    state["writing"].wait()
+    changed, reads = 0, 0
+    try:
+        while reads < iterations or (
+                not state["gil"] and not stop.is_set() and reads < 100 * iterations
+                and ext.rc_overlapped() < MIN_OVERLAPS):
+            changed += ext.rc_read(CHUNK)
+            reads += CHUNK
+            if state["gil"]:
+                yield_cpu()     # lets the other side in
+        return changed
+    finally:
+        stop.set()
+
+
+def check(ext, state, returns):
+    changed = sum(returns)
+    if changed:
+        return (f"{changed} readers saw the box they held change; the writer mutated it "
+                f"in place {ext.rc_in_place_writes()} times, each time reading refcount 1")
+    return None
