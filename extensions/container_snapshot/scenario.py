@@ -4,10 +4,9 @@ copy both containers with one C-API call each. Every copy must show one moment: 
 49 consecutive ints, each once (in order, for the list).
 
 With the GIL off, readers go on past `iterations` snapshots until MIN_OVERLAPS of them
-(in all) saw the mutator mutate meanwhile. With a GIL no snapshot call can overlap a
-mutation: there is nothing to wait for."""
+(in all) saw the mutator mutate meanwhile, for at most MAX_WAIT_S. With a GIL no
+snapshot call can overlap a mutation: there is nothing to wait for."""
 
-import os
 import sys
 import threading
 import time
@@ -15,10 +14,13 @@ import time
 CHUNK = 50              # snapshots per cs_snapshot call
 PASSES = 50             # mutator passes per cs_churn call
 MIN_OVERLAPS = 100
+MAX_WAIT_S = 0.05       # ... or until this long after the reader began: cells stay short
 
-# Hands a GIL over at once (time.sleep(0) would cost some 80 us on Linux: timer slack).
-# Only with a GIL: without one the threads need no help to run at once.
-yield_cpu = getattr(os, "sched_yield", lambda: time.sleep(0))
+# GIL_HANDOVER: with a GIL, each call ends with time.sleep(0), which really lets a
+# waiting thread take the GIL (a thread that drops and retakes it at once in a loop of
+# short C calls can starve the others for seconds). Without a GIL nothing is handed
+# over, and no thread yields at safe points: a thread preempted inside its window is a
+# race shown even where the threads share a core.
 
 
 def setup(ext):
@@ -39,13 +41,14 @@ def work(ext, state, thread_index, iterations):
             if ext.cs_churn(state["set"], state["list"], PASSES) < 0:
                 raise RuntimeError("cs_churn failed")
             if state["gil"]:
-                yield_cpu()     # lets waiting readers in
+                time.sleep(0)   # hands the GIL over (see GIL_HANDOVER)
         return 0
     state["churning"].wait()
     bad, reads = 0, 0
     try:
+        deadline = time.monotonic() + MAX_WAIT_S
         while reads < iterations or (
-                not state["gil"] and not stop.is_set() and reads < 100 * iterations
+                not state["gil"] and not stop.is_set() and time.monotonic() < deadline
                 and ext.cs_overlapped() < MIN_OVERLAPS):
             found = ext.cs_snapshot(state["set"], state["list"], CHUNK)
             if found < 0:
@@ -53,7 +56,7 @@ def work(ext, state, thread_index, iterations):
             bad += found
             reads += CHUNK
             if state["gil"]:
-                yield_cpu()     # lets the mutator in
+                time.sleep(0)   # hands the GIL over (see GIL_HANDOVER)
         return bad
     finally:
         stop.set()

@@ -8,7 +8,6 @@ off, readers go on past `iterations` loops until MIN_OVERLAPS of their loops (in
 saw the mutator insert or delete meanwhile. With a GIL no loop can overlap a mutation
 (each C call holds it throughout): there is nothing to wait for."""
 
-import os
 import sys
 import threading
 import time
@@ -17,11 +16,11 @@ CHUNK = 20              # loops per dn_read call
 PASSES = 20             # mutator passes per dn_churn call
 MIN_OVERLAPS = 50
 
-# Hands a GIL over at once (time.sleep(0) would cost some 80 us on Linux: timer slack).
-# Only with a GIL: without one, yielding would move every thread switch to these safe
-# points, and a reader or mutator preempted in the middle of its window is a race
-# shown even where the threads share a core.
-yield_cpu = getattr(os, "sched_yield", lambda: time.sleep(0))
+# GIL_HANDOVER: with a GIL, each call ends with time.sleep(0), which really lets a
+# waiting thread take the GIL (a thread that drops and retakes it at once in a loop of
+# short C calls can starve the others for seconds). Without a GIL nothing is handed
+# over, and no thread yields at safe points: a thread preempted inside its window is a
+# race shown even where the threads share a core.
 
 
 def setup(ext):
@@ -41,6 +40,8 @@ def work(ext, state, thread_index, iterations):
         while not stop.is_set():
             if ext.dn_churn(state["dict"], PASSES) < 0:
                 raise RuntimeError("dn_churn failed")
+            if state["gil"]:
+                time.sleep(0)   # hands the GIL over (see GIL_HANDOVER)
         return 0
     state["churning"].wait()
     bad, loops = 0, 0
@@ -51,7 +52,7 @@ def work(ext, state, thread_index, iterations):
             bad += ext.dn_read(state["dict"], CHUNK)
             loops += CHUNK
             if state["gil"]:
-                yield_cpu()     # lets the other side in
+                time.sleep(0)   # hands the GIL over (see GIL_HANDOVER)
         return bad
     finally:
         stop.set()

@@ -2,10 +2,10 @@
 list. Thread 0 keeps popping a 16-item list down to 9 items and appending fresh items
 back; the other threads loop over it with a size taken once at the start of each loop.
 No read may see a popped (freed, poisoned) item. With the GIL off readers go on until
-MIN_OVERLAPS loops saw the mutator pop or append meanwhile, as in list_stale_size; the
-mutator pauses between calls so that readers get the lock often enough."""
+MIN_OVERLAPS loops saw the mutator pop or append meanwhile (as in list_stale_size, but
+for at most MAX_WAIT_S); the mutator pauses between calls so that readers get the lock
+often enough."""
 
-import os
 import sys
 import threading
 import time
@@ -14,12 +14,13 @@ CHUNK = 100             # loops per lc_read call
 PASSES = 20             # mutator passes per lc_churn call
 PAUSE_S = 2e-4          # the mutator's pause between calls (see below)
 MIN_OVERLAPS = 20
+MAX_WAIT_S = 0.05       # ... or until this long after the reader began: cells stay short
 
-# Hands a GIL over at once (time.sleep(0) would cost some 80 us on Linux: timer slack).
-# Only with a GIL: without one, yielding would move every thread switch to these safe
-# points, and a reader or mutator preempted in the middle of its window is a race
-# shown even where the threads share a core.
-yield_cpu = getattr(os, "sched_yield", lambda: time.sleep(0))
+# GIL_HANDOVER: with a GIL, each call ends with time.sleep(0), which really lets a
+# waiting thread take the GIL (a thread that drops and retakes it at once in a loop of
+# short C calls can starve the others for seconds). Without a GIL nothing is handed
+# over, and no thread yields at safe points: a thread preempted inside its window is a
+# race shown even where the threads share a core.
 
 
 def setup(ext):
@@ -47,13 +48,14 @@ def work(ext, state, thread_index, iterations):
     state["churning"].wait()
     bad, loops = 0, 0
     try:
+        deadline = time.monotonic() + MAX_WAIT_S
         while loops < iterations or (
-                not state["gil"] and not stop.is_set() and loops < 100 * iterations
+                not state["gil"] and not stop.is_set() and time.monotonic() < deadline
                 and ext.lc_overlapped() < MIN_OVERLAPS):
             bad += ext.lc_read(state["list"], CHUNK)
             loops += CHUNK
             if state["gil"]:
-                yield_cpu()     # lets the other side in
+                time.sleep(0)   # hands the GIL over (see GIL_HANDOVER)
         return bad
     finally:
         stop.set()

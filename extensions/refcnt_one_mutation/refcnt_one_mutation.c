@@ -37,6 +37,7 @@ static PyObject *rc_slot;           /* the box: its only owner is this global */
 static long rc_writer_steps;        /* writer checks made: atomic */
 static long rc_overlaps;            /* short holds during which the writer ran: atomic */
 static long rc_in_place;            /* writes done in place: atomic */
+static long rc_kept_off;            /* checks that found the box shared: atomic */
 
 /* Setup: a fresh box with value 0, held by the global only. Returns its refcount (1),
  * or -1 on error. */
@@ -59,6 +60,7 @@ long rc_setup(void)
     __atomic_store_n(&rc_writer_steps, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&rc_overlaps, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&rc_in_place, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&rc_kept_off, 0, __ATOMIC_RELAXED);
     GC_EXIT();
     return refcnt;
 }
@@ -75,6 +77,8 @@ void rc_write(long steps)
             ((rc_box *)box)->value++;       /* mutate in place */
             __atomic_fetch_add(&rc_in_place, 1, __ATOMIC_RELAXED);
         }
+        else
+            __atomic_fetch_add(&rc_kept_off, 1, __ATOMIC_RELAXED);
         __atomic_fetch_add(&rc_writer_steps, 1, __ATOMIC_RELAXED);
     }
     GC_EXIT();
@@ -121,4 +125,10 @@ long rc_overlapped(void)
 long rc_in_place_writes(void)
 {
     return __atomic_load_n(&rc_in_place, __ATOMIC_RELAXED);
+}
+
+/* Writer checks that found the box shared (and kept their hands off), since rc_setup. */
+long rc_kept_off_writes(void)
+{
+    return __atomic_load_n(&rc_kept_off, __ATOMIC_RELAXED);
 }

@@ -7,7 +7,6 @@ Overlap is counted, not hoped for: with the GIL off the reader goes on past `ite
 reads until MIN_OVERLAPS of its short holds saw the writer run meanwhile. With a GIL the
 two never run at once: there is nothing to wait for."""
 
-import os
 import sys
 import threading
 import time
@@ -16,11 +15,11 @@ CHUNK = 100             # reads per rc_read call
 STEPS = 200             # writer steps per rc_write call
 MIN_OVERLAPS = 200
 
-# Hands a GIL over at once (time.sleep(0) would cost some 80 us on Linux: timer slack).
-# Only with a GIL: without one, yielding would move every thread switch to these safe
-# points, and a reader or mutator preempted in the middle of its window is a race
-# shown even where the threads share a core.
-yield_cpu = getattr(os, "sched_yield", lambda: time.sleep(0))
+# GIL_HANDOVER: with a GIL, each call ends with time.sleep(0), which really lets a
+# waiting thread take the GIL (a thread that drops and retakes it at once in a loop of
+# short C calls can starve the others for seconds). Without a GIL nothing is handed
+# over, and no thread yields at safe points: a thread preempted inside its window is a
+# race shown even where the threads share a core.
 
 
 def setup(ext):
@@ -38,7 +37,8 @@ def work(ext, state, thread_index, iterations):
         while not stop.is_set():
             ext.rc_write(STEPS)
             if state["gil"]:
-                yield_cpu()     # lets waiting readers in (PyPy's GIL switches slowly)
+                time.sleep(1e-5)    # hands the GIL over (see GIL_HANDOVER; on PyPy
+                                    # sleep(0) does not, and the reader starves)
         return 0
     state["writing"].wait()
     changed, reads = 0, 0
@@ -49,7 +49,7 @@ def work(ext, state, thread_index, iterations):
             changed += ext.rc_read(CHUNK)
             reads += CHUNK
             if state["gil"]:
-                yield_cpu()     # lets the other side in
+                time.sleep(0)   # hands the GIL over (see GIL_HANDOVER)
         return changed
     finally:
         stop.set()
@@ -58,6 +58,7 @@ def work(ext, state, thread_index, iterations):
 def check(ext, state, returns):
     changed = sum(returns)
     if changed:
-        return (f"{changed} readers saw the box they held change; the writer mutated it "
-                f"in place {ext.rc_in_place_writes()} times, each time reading refcount 1")
+        return (f"{changed} holds saw the box change under the reader's own strong "
+                f"reference; the writer wrote in place {ext.rc_in_place_writes()} times, "
+                f"each time after reading refcount 1")
     return None
