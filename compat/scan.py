@@ -22,6 +22,7 @@ from compat.scan_patterns import (BORROWED_CALLS, BUFFER_WRITERS, LOCK_CALLS,
 C_SUFFIXES = (".c", ".h", ".cc", ".cpp", ".cxx", ".hpp")
 SINGLE_THREADED_MARK = "gilcompat: single-threaded"
 QUIET_QUALIFIERS = {"const", "_Atomic", "_Thread_local", "__thread", "thread_local"}
+LINK_FIELDS = ("next", "link", "nxt", "next_free")
 LOOPS = ("for_statement", "while_statement", "do_statement")
 
 
@@ -320,9 +321,13 @@ class _FileScan:
 
     @staticmethod
     def _pops_list(node, name: str) -> bool:
+        """`head = head->next`, or `head = block->next` (unlinking a list node)."""
         right = node.child_by_field_name("right")
-        return right is not None and right.type == "field_expression" and \
-            _root(right.child_by_field_name("argument"))[0] == name
+        if right is None or right.type != "field_expression":
+            return False
+        field_name = _text(right.child_by_field_name("field"))
+        return _root(right.child_by_field_name("argument"))[0] == name or \
+            field_name in LINK_FIELDS
 
     def _call(self, fn: _Function, node) -> None:
         callee = _text(node.child_by_field_name("function"))

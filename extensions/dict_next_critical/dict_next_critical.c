@@ -40,7 +40,7 @@ static long dc_twice, dc_missed, dc_strange;   /* bad loops, by kind: atomic */
 long dc_fill(PyObject *dict)
 {
     GC_ENTER();
-    dc_next_move = 0;
+    __atomic_store_n(&dc_next_move, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&dc_mutations, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&dc_overlaps, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&dc_twice, 0, __ATOMIC_RELAXED);
@@ -83,8 +83,7 @@ long dc_churn(PyObject *dict, long passes)
         for (long k = DC_FIXED; k < DC_ALL && status == 0; k++)
             status = dc_set(dict, k, 1);
         for (long m = 0; m < DC_MOVES && status == 0; m++) {
-            long k = dc_next_move;
-            dc_next_move = (dc_next_move + 1) % DC_FIXED;
+            long k = __atomic_fetch_add(&dc_next_move, 1, __ATOMIC_RELAXED) % DC_FIXED;
             status = dc_set(dict, k, 0);
             GC_SPIN();
             if (status == 0)
