@@ -33,6 +33,9 @@ def cmd_list(args) -> int:
     if args.json:
         print(json.dumps({"cases": [c.summary() for c in cases],
                           "errors": [str(e) for e in errors]}, indent=1))
+    elif args.md:
+        from compat.catalog import render
+        print(render(cases), end="")
     else:
         for case in cases:
             print(f"{case.name:26} {case.category:22} {case.guarantee}")
@@ -240,6 +243,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="list the cases")
     p.add_argument("--json", action="store_true", help="print the cases' metadata as JSON")
+    p.add_argument("--md", action="store_true", help="print the catalogue as Markdown")
     p.add_argument("--cases-dir", action="append", default=[], metavar="PATH",
                    help="case folder(s) instead of the corpus")
     p.set_defaults(func=cmd_list)

@@ -54,3 +54,13 @@ def test_run_exits_1_when_a_verdict_is_not_ok_and_keeps_going_past_bad_cases(tmp
 def test_unknown_case_is_a_clear_error():
     proc = gilcompat("run", "--case", "no_such_case", "--json", "/dev/null")
     assert proc.returncode != 0 and "no case named no_such_case" in proc.stderr
+
+
+def test_catalog_page_is_up_to_date():
+    """docs/catalog.md is generated from the cases: regenerate it with
+    `gilcompat list --md > docs/catalog.md` when this fails."""
+    from pathlib import Path
+    proc = gilcompat("list", "--md")
+    page = Path(__file__).resolve().parent.parent / "docs" / "catalog.md"
+    assert proc.returncode == 0, proc.stderr
+    assert page.read_text() == proc.stdout, "docs/catalog.md is out of date"
