@@ -47,6 +47,8 @@ def build_key(case: Case, interp: Interpreter) -> str:
              *(PACKAGE_DIR / f for f in _GENERATOR_FILES)]
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    # The folder too: debug info (and so TSan's frames) names the source by its path.
+    digest.update(str(case.folder).encode() + b"\0")
     digest.update(json.dumps([interp.implementation, interp.version, interp.soabi,
                               interp.free_threaded, interp.tsan, interp.cffi_version,
                               interp.python]).encode())
