@@ -37,7 +37,7 @@ def test_segfault_is_crashed_with_signal_and_traceback(fixture_cases, host, face
 def test_deadlock_is_hung_with_every_thread_stack(fixture_cases, host):
     cell = run_fixture(fixture_cases, host, "deadlock_on_call")
     assert cell.outcome == "hung" and cell.verdict == "unexpected-hang"
-    assert cell.evidence.startswith("deadlock: the process used")
+    assert cell.evidence.startswith("deadlock: threads asleep")
     # faulthandler's dump: both workers inside work(), plus the main thread joining.
     assert len(re.findall(r"^(Current thread|Thread) 0x", cell.evidence, re.M)) >= 3
     assert cell.evidence.count("in work") >= 2
