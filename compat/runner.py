@@ -136,6 +136,11 @@ def _read_events(path: Path) -> List[dict]:
 
 def classify(run: ChildRun) -> tuple:
     """(outcome, evidence, signal name) from what the child did."""
+    if run.hang and "Fatal Python error" in run.stderr:
+        # It crashed; dying then hung (seen under ThreadSanitizer, whose abort path
+        # can deadlock). A fatal error is a crash however the process ends.
+        return "crashed", (f"Fatal Python error, then {run.hang} (the process did not "
+                           f"die by itself)\n{_trim(run.stderr)}").strip(), None
     if run.hang:
         return "hung", f"{run.hang}\n{_trim(run.stderr)}".strip(), None
     if run.returncode is not None and run.returncode < 0:

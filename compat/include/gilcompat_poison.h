@@ -40,7 +40,10 @@ static inline int gc_payload_poison_once(long *payload)
 
 static inline int gc_payload_alive(long *payload)
 {
-    return __atomic_load_n(payload, __ATOMIC_RELAXED) == GC_ITEM_GOOD;
+    /* A plain read on purpose: racing a dealloc's poisoning is exactly the bug under
+     * test, and a plain read lets ThreadSanitizer see that race (an atomic one would
+     * hide it; the quarantine hides the use-after-free itself). */
+    return *(volatile long *)payload == GC_ITEM_GOOD;
 }
 static void *gc_item_quarantine[GC_ITEM_QUARANTINE];
 static unsigned long gc_item_freed;
