@@ -95,7 +95,11 @@ def merge(paths: List[Path]) -> Merged:
             interpreters[entry["id"]] = entry
         for cell in results.cells:
             cells[cell.key] = cell
-    return Merged(list(interpreters.values()), list(cells.values()))
+    def order(entry: dict) -> tuple:
+        version = tuple(int(p) for p in str(entry.get("version", "0")).split(".") if p.isdigit())
+        return (entry.get("implementation") != "cpython", version,
+                bool(entry.get("free_threaded")), bool(entry.get("tsan")))
+    return Merged(sorted(interpreters.values(), key=order), list(cells.values()))
 
 
 def _label(cell: Cell) -> str:
