@@ -35,3 +35,52 @@ def churn(call, batch, iterations, thread_index, finished, threads,
         if done >= iterations:
             finished.add(thread_index)
     return total
+
+
+def mutator_state(**extra):
+    """Round state for ``mutate_and_read``: the GIL's state and the two events."""
+    import threading
+    return {"gil": not gil_off(), "churning": threading.Event(),
+            "stop": threading.Event(), **extra}
+
+
+def mutate_and_read(state, thread_index, iterations, mutate, read, overlapped,
+                    chunk, min_overlaps, pause_s=None, max_loops=None, max_wait_s=None):
+    """Thread 0 calls ``mutate()`` until a reader is done; every other thread calls
+    ``read(chunk)`` (which returns its bad reads) for ``iterations`` loops and, with
+    the GIL off, on until ``overlapped()`` counts ``min_overlaps`` loops that saw a
+    mutation: overlap is counted, not hoped for. ``max_loops`` / ``max_wait_s`` cap that
+    wait. Returns the reader's bad reads (0 for the mutator).
+
+    With a GIL, each call ends with ``time.sleep(0)``, which really lets a waiting thread
+    take the GIL (a thread dropping and retaking it in a loop of short C calls can starve
+    the others for seconds). ``pause_s`` paces the mutator instead: one locking a
+    container back to back starves readers (a PyMutex hands over only after a 1 ms
+    wait)."""
+    stop = state["stop"]
+    if thread_index == 0:
+        state["churning"].set()
+        while not stop.is_set():
+            if mutate() < 0:
+                raise RuntimeError("the mutator's C call failed")
+            if pause_s is not None:
+                time.sleep(pause_s)
+            elif state["gil"]:
+                time.sleep(0)
+        return 0
+    state["churning"].wait()
+    deadline = time.monotonic() + max_wait_s if max_wait_s is not None else None
+    bad = loops = 0
+    try:
+        while loops < iterations or (
+                not state["gil"] and not stop.is_set()
+                and (max_loops is None or loops < max_loops)
+                and (deadline is None or time.monotonic() < deadline)
+                and overlapped() < min_overlaps):
+            bad += read(chunk)
+            loops += chunk
+            if state["gil"]:
+                time.sleep(0)
+        return bad
+    finally:
+        stop.set()

@@ -9,18 +9,12 @@ saw the mutator insert or delete meanwhile. With a GIL no loop can overlap a mut
 (each C call holds it throughout): there is nothing to wait for."""
 
 import sys
-import threading
-import time
+
+from compat.scenario_tools import mutate_and_read, mutator_state
 
 CHUNK = 20              # loops per dn_read call
 PASSES = 20             # mutator passes per dn_churn call
 MIN_OVERLAPS = 50
-
-# GIL_HANDOVER: with a GIL, each call ends with time.sleep(0), which really lets a
-# waiting thread take the GIL (a thread that drops and retakes it at once in a loop of
-# short C calls can starve the others for seconds). Without a GIL nothing is handed
-# over, and no thread yields at safe points: a thread preempted inside its window is a
-# race shown even where the threads share a core.
 
 
 def setup(ext):
@@ -28,34 +22,16 @@ def setup(ext):
     table = {}
     if ext.dn_fill(table) != 64:
         raise RuntimeError("dn_fill did not fill the dict")
-    gil = getattr(sys, "_is_gil_enabled", lambda: True)()
-    return {"dict": table, "gil": gil, "churning": threading.Event(),
-            "stop": threading.Event()}
+    return mutator_state(dict=table)
 
 
 def work(ext, state, thread_index, iterations):
-    stop = state["stop"]
-    if thread_index == 0:
-        state["churning"].set()
-        while not stop.is_set():
-            if ext.dn_churn(state["dict"], PASSES) < 0:
-                raise RuntimeError("dn_churn failed")
-            if state["gil"]:
-                time.sleep(0)   # hands the GIL over (see GIL_HANDOVER)
-        return 0
-    state["churning"].wait()
-    bad, loops = 0, 0
-    try:
-        while loops < iterations or (
-                not state["gil"] and not stop.is_set() and loops < 100 * iterations
-                and ext.dn_overlapped() < MIN_OVERLAPS):
-            bad += ext.dn_read(state["dict"], CHUNK)
-            loops += CHUNK
-            if state["gil"]:
-                time.sleep(0)   # hands the GIL over (see GIL_HANDOVER)
-        return bad
-    finally:
-        stop.set()
+    target = state["dict"]
+    return mutate_and_read(
+        state, thread_index, iterations,
+        mutate=lambda: ext.dn_churn(target, PASSES),
+        read=lambda n: ext.dn_read(target, n), overlapped=ext.dn_overlapped,
+        chunk=CHUNK, min_overlaps=MIN_OVERLAPS, max_loops=100 * iterations)
 
 
 def check(ext, state, returns):

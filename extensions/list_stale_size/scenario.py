@@ -9,18 +9,12 @@ saw the mutator pop or append meanwhile. With a GIL no loop can overlap a mutati
 C call holds it throughout): there is nothing to wait for."""
 
 import sys
-import threading
-import time
+
+from compat.scenario_tools import mutate_and_read, mutator_state
 
 CHUNK = 100             # loops per ls_read call
 PASSES = 200            # mutator passes per ls_churn call
 MIN_OVERLAPS = 50
-
-# GIL_HANDOVER: with a GIL, each call ends with time.sleep(0), which really lets a
-# waiting thread take the GIL (a thread that drops and retakes it at once in a loop of
-# short C calls can starve the others for seconds). Without a GIL nothing is handed
-# over, and no thread yields at safe points: a thread preempted inside its window is a
-# race shown even where the threads share a core.
 
 
 def setup(ext):
@@ -28,34 +22,16 @@ def setup(ext):
     items = []
     if ext.ls_fill(items) != 16:
         raise RuntimeError("ls_fill did not fill the list")
-    gil = getattr(sys, "_is_gil_enabled", lambda: True)()
-    return {"list": items, "gil": gil, "churning": threading.Event(),
-            "stop": threading.Event()}
+    return mutator_state(list=items)
 
 
 def work(ext, state, thread_index, iterations):
-    stop = state["stop"]
-    if thread_index == 0:
-        state["churning"].set()
-        while not stop.is_set():
-            if ext.ls_churn(state["list"], PASSES) < 0:
-                raise RuntimeError("ls_churn failed")
-            if state["gil"]:
-                time.sleep(0)   # hands the GIL over (see GIL_HANDOVER)
-        return 0
-    state["churning"].wait()
-    bad, loops = 0, 0
-    try:
-        while loops < iterations or (
-                not state["gil"] and not stop.is_set() and loops < 100 * iterations
-                and ext.ls_overlapped() < MIN_OVERLAPS):
-            bad += ext.ls_read(state["list"], CHUNK)
-            loops += CHUNK
-            if state["gil"]:
-                time.sleep(0)   # hands the GIL over (see GIL_HANDOVER)
-        return bad
-    finally:
-        stop.set()
+    target = state["list"]
+    return mutate_and_read(
+        state, thread_index, iterations,
+        mutate=lambda: ext.ls_churn(target, PASSES),
+        read=lambda n: ext.ls_read(target, n), overlapped=ext.ls_overlapped,
+        chunk=CHUNK, min_overlaps=MIN_OVERLAPS, max_loops=100 * iterations)
 
 
 def check(ext, state, returns):
