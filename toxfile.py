@@ -23,7 +23,7 @@ _FOUND = None
 def _discovered():
     global _FOUND
     if _FOUND is None:
-        from compat.discovery import discover
+        from gilcompat.pythons.discovery import discover
         _FOUND = [f.interpreter for f in discover()]
     return _FOUND
 

@@ -30,7 +30,7 @@ def startup_seconds(python: str, runs: int = 20) -> float:
 
 
 def whole_run(python: str, jobs: int, out: Path) -> tuple:
-    cmd = [sys.executable, "-m", "compat", "run", "--python", python,
+    cmd = [sys.executable, "-m", "gilcompat", "run", "--python", python,
            "--jobs", str(jobs), "--json", str(out)]
     start = time.perf_counter()
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from compat.cases import load_cases
-from compat.interpreters import probe
-from compat.prepare import prepared
+from gilcompat.corpus.cases import load_cases
+from gilcompat.pythons.interpreter import probe
+from gilcompat.pythons.venvs import prepared
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE_CASES = TESTS / "cases"
@@ -57,3 +57,14 @@ def fixture_cases():
     cases, errors = load_cases([FIXTURE_CASES])
     assert not errors, errors
     return {c.name: c for c in cases}
+
+
+@pytest.fixture(scope="session")
+def gilcompat_wheel(tmp_path_factory):
+    """gilcompat's wheel, built from this checkout the way a user's pip builds it."""
+    import subprocess
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--disable-pip-version-check", "-w", str(out), str(TESTS.parent)],
+                   check=True, capture_output=True)
+    return next(out.glob("gilcompat-*.whl"))

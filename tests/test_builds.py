@@ -5,15 +5,15 @@ import subprocess
 import sys
 import textwrap
 
-from compat.builds import build_key, ensure_built
-from compat.cases import corpus_root, load_case
+from gilcompat.build.cached_build import build_key, ensure_built
+from gilcompat.corpus.cases import corpus_root, load_case
 
 _BUILD_IN_CHILD = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from compat.builds import ensure_built
-    from compat.cases import load_case
-    from compat.interpreters import probe
+    from gilcompat.build.cached_build import ensure_built
+    from gilcompat.corpus.cases import load_case
+    from gilcompat.pythons.interpreter import probe
     build = ensure_built(load_case(Path(sys.argv[1])), probe(sys.executable))
     print(build.shared_object if build.ok else "FAILED " + build.error)
 """)

@@ -4,7 +4,7 @@ and the others still load."""
 import textwrap
 from pathlib import Path
 
-from compat.cases import check_twins, load_cases
+from gilcompat.corpus.cases import check_twins, load_cases
 
 GOOD_TOML = """
 name = "{name}"

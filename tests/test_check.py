@@ -75,7 +75,7 @@ def test_check_reports_the_break_and_passes_the_fix(request, tmp_path):
     write_case(tmp_path, "hits", BROKEN_C)
     write_case(tmp_path, "hits_fixed", FIXED_C)
     out = tmp_path / "check.json"
-    proc = subprocess.run([sys.executable, "-m", "compat", "check", str(tmp_path),
+    proc = subprocess.run([sys.executable, "-m", "gilcompat", "check", str(tmp_path),
                            "--python", sys.executable, "--python", ft.executable,
                            "--json", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 1, proc.stdout + proc.stderr
@@ -91,6 +91,6 @@ def test_check_reports_the_break_and_passes_the_fix(request, tmp_path):
 
 
 def test_check_on_a_folder_without_cases_is_a_clear_error(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "compat", "check", str(tmp_path)],
+    proc = subprocess.run([sys.executable, "-m", "gilcompat", "check", str(tmp_path)],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "no case folder" in proc.stderr

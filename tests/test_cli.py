@@ -8,7 +8,7 @@ from conftest import FIXTURE_CASES
 
 
 def gilcompat(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "compat", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "gilcompat", *args], capture_output=True,
                           text=True, cwd=cwd, timeout=600)
 
 

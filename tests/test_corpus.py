@@ -6,10 +6,10 @@ a skipped cell must say why.
 
 import pytest
 
-from compat.builds import ensure_built
-from compat.cases import check_twins, corpus_root, load_cases
-from compat.matrix import plan
-from compat.runner import run_cell, skip_reason
+from gilcompat.build.cached_build import ensure_built
+from gilcompat.corpus.cases import check_twins, corpus_root, load_cases
+from gilcompat.run.plan import plan
+from gilcompat.run.cell_run import run_cell, skip_reason
 
 from conftest import interpreters_under_test, prepared_interpreter
 

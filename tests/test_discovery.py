@@ -5,7 +5,7 @@ import os
 import sys
 from pathlib import Path
 
-from compat import discovery
+from gilcompat.pythons import discovery
 
 
 def link(path: Path, target: str = sys.executable) -> Path:

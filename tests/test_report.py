@@ -19,7 +19,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 
 def gilcompat(*args):
-    return subprocess.run([sys.executable, "-m", "compat", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "gilcompat", *args], capture_output=True,
                           text=True, timeout=900)
 
 

@@ -6,9 +6,11 @@ import re
 
 import pytest
 
-from compat.builds import ensure_built
-from compat.runner import ChildRun, judge, run_cell
-from compat.results import Cell
+from gilcompat.build.cached_build import ensure_built
+from gilcompat.run.cell_run import run_cell
+from gilcompat.run.judge import judge
+from gilcompat.run.process import ChildRun
+from gilcompat.results import Cell
 
 
 def run_fixture(fixture_cases, host, name, face="cffi"):
@@ -28,16 +30,28 @@ def _alive(pid: int) -> bool:
 def test_segfault_is_crashed_with_signal_and_traceback(fixture_cases, host, face):
     cell = run_fixture(fixture_cases, host, "crash_on_call", face)
     assert cell.outcome == "crashed" and cell.signal == "SIGSEGV"
-    assert cell.evidence.startswith("killed by SIGSEGV")
+    assert cell.evidence.startswith("killed by SIGSEGV during stress (round 1)")
     assert "Fatal Python error" in cell.evidence and "work" in cell.evidence
-    assert cell.gil_enabled is True            # measured before the crash
+    assert cell.gil_enabled is True            # measured by the probe before the crash
+    assert cell.exclusion["control_overlaps"] > 0 and cell.exclusion["overlaps"] == 0
     assert cell.verdict == "unexpected-crash"  # its category expects it to hold
+
+
+@pytest.mark.parametrize("phase", ["setup", "check"])
+def test_crash_outside_the_stress_is_an_error_naming_its_phase(fixture_cases, host, phase,
+                                                               monkeypatch):
+    monkeypatch.setenv("GILCOMPAT_TEST_CRASH_PHASE", phase)
+    cell = run_fixture(fixture_cases, host, "crash_on_call", "capi")
+    assert cell.outcome == "error" and cell.verdict == "error"
+    assert cell.phase == phase and cell.signal == "SIGSEGV"
+    assert cell.evidence.startswith(f"killed by SIGSEGV during {phase} (round 1)")
 
 
 def test_deadlock_is_hung_with_every_thread_stack(fixture_cases, host):
     cell = run_fixture(fixture_cases, host, "deadlock_on_call")
     assert cell.outcome == "hung" and cell.verdict == "unexpected-hang"
     assert cell.evidence.startswith("deadlock: threads asleep")
+    assert "during stress (round 1)" in cell.evidence.splitlines()[0]
     # faulthandler's dump: both workers inside work(), plus the main thread joining.
     assert len(re.findall(r"^(Current thread|Thread) 0x", cell.evidence, re.M)) >= 3
     assert cell.evidence.count("in work") >= 2
@@ -52,7 +66,7 @@ def test_busy_child_is_hung_by_timeout_and_killed(fixture_cases, host, tmp_path)
 
 
 def test_hung_child_leaves_no_process_behind(fixture_cases, host, tmp_path):
-    from compat import runner
+    from gilcompat.run import process as runner
     case = fixture_cases["deadlock_on_call"]
     build = ensure_built(case, host)
     pids = []
@@ -79,15 +93,56 @@ def test_compile_error_is_an_error_cell_with_the_compiler_message(fixture_cases,
     assert "error" in cell.evidence
 
 
-def test_opt_in_rule_violation_is_a_violation_whatever_the_outcome(fixture_cases, host):
-    """The judge given a run that measured the GIL off for the plain capi face in
-    default mode on a free-threaded build (an interpreter breaking the rule)."""
+def _probe(gil, overlaps, control):
+    return {"gil": gil, "entries": 1000, "overlaps": overlaps, "control_entries": 1000,
+            "control_overlaps": control}
+
+
+def _judged(host, case, face, events, **interp):
     from dataclasses import replace
-    ft = replace(host, free_threaded=True)
+    interp = replace(host, **interp)
+    run = ChildRun(0, None, events, "", 0.1)
+    return judge(Cell(interp.id, case.name, case.category, face, "default"), case, interp, run)
+
+
+def _events(before, after, reported, outcome="holds"):
+    return [{"event": "before", "exclusion": before},
+            {"event": "imported", "exclusion": after, "gil_reported": reported,
+             "gil_enabled_by": None},
+            {"event": "done", "outcome": outcome, "evidence": "", "rounds": 1,
+             "exclusion_after": after, "gil_reported_after": reported}]
+
+
+def test_judge_opt_in_rule_violated_when_the_probe_saw_overlaps(fixture_cases, host):
+    """The judge's rules on recorded events: an undeclared module measured running in
+    parallel in default mode is a violation whatever the case did."""
     case = fixture_cases["crash_on_call"]
-    run = ChildRun(0, None, [{"event": "imported", "gil_enabled": False, "gil_enabled_by": None},
-                             {"event": "done", "outcome": "holds", "evidence": "", "rounds": 1,
-                              "gil_enabled_after": False}], "", 0.1)
-    cell = judge(Cell(ft.id, case.name, case.category, "capi", "default"), case, ft, run)
+    cell = _judged(host, case, "capi", _events(_probe(False, 50, 60), _probe(False, 40, 60),
+                                               None), free_threaded=False)
     assert cell.opt_in_rule == "violated" and cell.verdict == "violation"
     assert cell.evidence.startswith("opt-in rule violated")
+
+
+def test_judge_honored_carries_the_before_and_after_proof(fixture_cases, host):
+    case = fixture_cases["crash_on_call"]
+    cell = _judged(host, case, "capi", _events(_probe(False, 50, 60), _probe(True, 0, 60),
+                                               True), free_threaded=True)
+    assert cell.opt_in_rule == "honored" and cell.verdict == "ok"
+    assert cell.opt_in_proof.startswith("GIL measured off before the import")
+
+
+def test_judge_reported_on_measured_off_is_a_violation(fixture_cases, host):
+    case = fixture_cases["crash_on_call"]
+    cell = _judged(host, case, "capi-optin",
+                   _events(_probe(False, 50, 60), _probe(False, 40, 60), True),
+                   free_threaded=True)
+    assert cell.verdict == "violation"
+    assert "reports the GIL on" in cell.evidence
+
+
+def test_judge_holds_without_overlap_is_inconclusive(fixture_cases, host):
+    case = fixture_cases["crash_on_call"]
+    cell = _judged(host, case, "capi-optin",
+                   _events(_probe(None, 0, 0), _probe(None, 0, 0), None))
+    assert cell.gil_enabled is None and cell.verdict == "inconclusive"
+    assert cell.evidence.startswith("inconclusive")

@@ -5,8 +5,8 @@ import pytest
 
 pytest.importorskip("tree_sitter_c", reason="gilcompat scan needs Python 3.10+")
 
-from compat.cases import corpus_root, load_cases  # noqa: E402
-from compat.scan import scan_paths, scan_source  # noqa: E402
+from gilcompat.corpus.cases import corpus_root, load_cases  # noqa: E402
+from gilcompat.authors.scan import scan_paths, scan_source  # noqa: E402
 
 
 def warnings_in(code: str):

@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from compat import tarball_sources as ts
+from gilcompat.pythons import sources as ts
 
 STANZA = """Package: python3.13
 Version: 3.13.5-2
@@ -76,11 +76,11 @@ def test_tarball_without_checksum_is_refused():
 def test_sources_are_tried_in_order_and_failures_reported():
     calls, logs = [], []
 
-    def down(minor):
+    def down(minor, version=None):
         calls.append("python.org")
         raise ts.SourceUnavailable("no network")
 
-    def up(minor):
+    def up(minor, version=None):
         calls.append("debian")
         return ts.Tarball("debian", "3.13.5", "http://x.invalid/a.orig.tar.xz", "ab")
 
@@ -110,3 +110,43 @@ def test_apt_mirrors_read_from_both_formats(tmp_path):
         "deb https://elsewhere.invalid/apt stable main\n")
     assert ts.apt_mirrors([tmp_path]) == ["http://one.invalid/debian",
                                           "http://two.invalid/debian"]
+
+
+def _suites_serving(versions):
+    """A fake archive whose suites each serve one python3.13 release."""
+    mirror, pages = "http://mirror.invalid/debian", {}
+    for suite, version in versions.items():
+        stanza = (f"Package: python3.13\nVersion: {version}-1\nDirectory: pool/main/p/python3.13\n"
+                  f"Checksums-Sha256:\n {'a' * 64} 10 python3.13_{version}.orig.tar.xz\n")
+        pages[f"{mirror}/dists/{suite}/main/source/Sources.xz"] = lzma.compress(stanza.encode())
+
+    def fetcher(url):
+        if url not in pages:
+            raise ts.SourceUnavailable(f"404 {url}")
+        return pages[url]
+    return mirror, fetcher
+
+
+def test_debian_takes_the_newest_release_any_suite_serves():
+    mirror, fetcher = _suites_serving({"trixie": "3.13.5", "forky": "3.13.15", "sid": "3.13.9"})
+    assert ts.debian_tarball("3.13", fetcher=fetcher, mirrors=[mirror]).version == "3.13.15"
+
+
+def test_debian_pins_a_release_and_names_what_it_serves_when_it_cannot():
+    mirror, fetcher = _suites_serving({"trixie": "3.13.5", "forky": "3.13.15"})
+    pinned = ts.debian_tarball("3.13", fetcher=fetcher, mirrors=[mirror], version="3.13.5")
+    assert pinned.version == "3.13.5" and pinned.url.endswith("python3.13_3.13.5.orig.tar.xz")
+    with pytest.raises(ts.SourceUnavailable, match=r"no CPython 3\.13\.7 .*3\.13\.5, 3\.13\.15"):
+        ts.debian_tarball("3.13", fetcher=fetcher, mirrors=[mirror], version="3.13.7")
+
+
+def test_find_tarball_takes_the_newest_across_sources():
+    def older(minor, version=None):
+        return ts.Tarball("python.org", "3.13.9", "http://x.invalid/Python-3.13.9.tar.xz", "ab")
+
+    def newer(minor, version=None):
+        return ts.Tarball("debian", "3.13.15", "http://x.invalid/b.orig.tar.xz", "cd")
+
+    found = ts.find_tarball("3.13", order=["python.org", "debian"],
+                            sources={"python.org": older, "debian": newer}, log=lambda m: None)
+    assert found.version == "3.13.15"

@@ -9,11 +9,11 @@ import os
 
 import pytest
 
-from compat.builds import ensure_built
-from compat.cases import corpus_root, load_case
-from compat.interpreters import probe
-from compat.prepare import prepared
-from compat.runner import run_cell
+from gilcompat.build.cached_build import ensure_built
+from gilcompat.corpus.cases import corpus_root, load_case
+from gilcompat.pythons.interpreter import probe
+from gilcompat.pythons.venvs import prepared
+from gilcompat.run.cell_run import run_cell
 
 RELIANT = ["global_counter", "static_buffer"]
 OPTED_IN = ["atomic_counter", "pymutex_counter"]

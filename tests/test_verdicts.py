@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from compat.cases import Case, Expectation
-from compat.verdicts import expected_for, opt_in_rule_applies, verdict
+from gilcompat.corpus.cases import Case, Expectation
+from gilcompat.run.expectations import (cffi_declares_not_used, expected_for,
+                                        opt_in_rule_applies, verdict)
 
 
 def case(category, *expectations):
@@ -58,8 +59,12 @@ def test_verdict_table(expected, outcome, result):
 
 
 def test_opt_in_rule_only_for_plain_capi_in_default_on_free_threaded():
-    assert opt_in_rule_applies(True, "capi", "default")
-    assert not opt_in_rule_applies(False, "capi", "default")
-    assert not opt_in_rule_applies(True, "capi-optin", "default")
-    assert not opt_in_rule_applies(True, "capi", "gil0")
-    assert not opt_in_rule_applies(True, "cffi", "default")
+    # Every interpreter: the rule follows what the face's module declares.
+    assert opt_in_rule_applies("capi", "default", cffi_declares=True)
+    assert not opt_in_rule_applies("capi-optin", "default", cffi_declares=False)
+    assert not opt_in_rule_applies("capi", "gil0", cffi_declares=False)
+    assert not opt_in_rule_applies("cffi", "default", cffi_declares=True)
+    assert opt_in_rule_applies("cffi", "default", cffi_declares=False)
+    assert cffi_declares_not_used("cpython", "2.0.0")
+    assert not cffi_declares_not_used("cpython", "1.17.1")
+    assert not cffi_declares_not_used("pypy", "2.1.0")

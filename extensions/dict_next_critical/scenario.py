@@ -8,7 +8,7 @@ so that readers get the lock often enough."""
 
 import sys
 
-from compat.scenario_tools import mutate_and_read, mutator_state
+from gilcompat.scenario import mutate_and_read, mutator_state
 
 CHUNK = 20              # loops per dc_read call
 PASSES = 2              # mutator passes per dc_churn call

@@ -10,7 +10,7 @@ saw the mutator insert or delete meanwhile. With a GIL no loop can overlap a mut
 
 import sys
 
-from compat.scenario_tools import mutate_and_read, mutator_state
+from gilcompat.scenario import mutate_and_read, mutator_state
 
 CHUNK = 20              # loops per dn_read call
 PASSES = 20             # mutator passes per dn_churn call

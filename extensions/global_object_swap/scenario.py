@@ -10,7 +10,7 @@ passes."""
 
 import threading
 
-from compat.scenario_tools import churn
+from gilcompat.scenario import churn
 
 BATCH = 1000
 

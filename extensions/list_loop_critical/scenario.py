@@ -8,7 +8,7 @@ often enough."""
 
 import sys
 
-from compat.scenario_tools import mutate_and_read, mutator_state
+from gilcompat.scenario import mutate_and_read, mutator_state
 
 CHUNK = 100             # loops per lc_read call
 PASSES = 20             # mutator passes per lc_churn call

@@ -10,7 +10,7 @@ C call holds it throughout): there is nothing to wait for."""
 
 import sys
 
-from compat.scenario_tools import mutate_and_read, mutator_state
+from gilcompat.scenario import mutate_and_read, mutator_state
 
 CHUNK = 100             # loops per ls_read call
 PASSES = 200            # mutator passes per ls_churn call

@@ -5,7 +5,7 @@ With the GIL off every thread keeps going in batches until all the case's thread
 have done their share, or a short deadline passes: wake-ups are staggered and a whole
 share fits in one scheduler slice, so shares alone would not overlap."""
 
-from compat.scenario_tools import churn
+from gilcompat.scenario import churn
 
 BATCH = 50
 

@@ -8,7 +8,7 @@ wake-ups are staggered, and one thread alone could otherwise empty the object.""
 import itertools
 import time
 
-from compat.scenario_tools import gil_off
+from gilcompat.scenario import gil_off
 
 BATCH = 100
 _ids = itertools.count()

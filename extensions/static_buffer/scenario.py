@@ -7,7 +7,7 @@ With the GIL off every thread therefore keeps churning in small batches until al
 the case's threads have done their share, or a short deadline passes. With the
 GIL on the batches interleave anyway (and PyPy's unfair GIL would starve a straggler)."""
 
-from compat.scenario_tools import churn
+from gilcompat.scenario import churn
 
 BATCH = 200
 

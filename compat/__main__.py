@@ -1,5 +1,0 @@
-import sys
-
-from compat.cli import main
-
-sys.exit(main())

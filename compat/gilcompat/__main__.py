@@ -1,0 +1,5 @@
+import sys
+
+from gilcompat.cli import main
+
+sys.exit(main())

@@ -1,0 +1,425 @@
+"""``gilcompat scan``: find the GIL-era patterns of the corpus in C sources, statically.
+
+C is parsed with tree-sitter (error-tolerant, no preprocessing, no headers needed), so
+real extension sources scan as they are. Each finding names file, line, column, the
+pattern, the corpus case that shows it breaking and the fix. Safe forms stay quiet:
+``...Ref`` APIs, ``_r`` libc calls, locals, ``_Atomic``/``_Thread_local``/``const``
+state, writes between a lock and its unlock (PyMutex, pthread, critical sections), and
+writes in module init (``PyInit_*`` and ``Py_mod_exec`` functions, and the helpers only
+they call, run once, at import),
+and functions the author marked with a ``gilcompat: single-threaded`` comment (in the
+function or just before it: setup code that never runs concurrently).
+"""
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Set, Tuple
+
+from gilcompat.authors.scan_patterns import (BORROWED_CALLS, BUFFER_WRITERS, LOCK_CALLS,
+                                  LOOP_ITEM_CALLS, NONREENTRANT_LIBC, PATTERNS, UNLOCK_CALLS)
+
+C_SUFFIXES = (".c", ".h", ".cc", ".cpp", ".cxx", ".hpp")
+SINGLE_THREADED_MARK = "gilcompat: single-threaded"
+QUIET_QUALIFIERS = {"const", "_Atomic", "_Thread_local", "__thread", "thread_local"}
+LINK_FIELDS = ("next", "link", "nxt", "next_free")
+LOOPS = ("for_statement", "while_statement", "do_statement")
+
+
+class ScanUnavailable(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    line: int
+    column: int
+    pattern: str
+    case: Optional[str]
+    message: str
+    fix: str
+    severity: str = "warning"     # "note" for how the module opts in
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        case = f" [{self.case}]" if self.case else f" [{self.pattern}]"
+        return (f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
+                f"{case}\n    fix: {self.fix}")
+
+
+@dataclass
+class SharedVar:
+    name: str
+    pointer: bool
+    array: bool
+    type_text: str
+    quiet: bool
+
+    @property
+    def is_object(self) -> bool:
+        return "PyObject" in self.type_text and self.pointer
+
+    @property
+    def is_char_buffer(self) -> bool:
+        return self.array and not self.pointer and "char" in self.type_text
+
+
+def _parser():
+    try:
+        import tree_sitter_c
+        from tree_sitter import Language, Parser
+    except ImportError as exc:
+        raise ScanUnavailable("gilcompat scan needs tree-sitter and tree-sitter-c "
+                              "(Python 3.10+): pip install tree-sitter tree-sitter-c") from exc
+    return Parser(Language(tree_sitter_c.language()))
+
+
+def _walk(node) -> Iterator:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def _text(node) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None else ""
+
+
+def _declared(decl) -> List[SharedVar]:
+    """The variables a declaration node declares (prototypes excluded)."""
+    declarators = decl.children_by_field_name("declarator")
+    end = declarators[0].start_byte if declarators else decl.end_byte
+    # Everything before the first declarator: storage, qualifiers and type. tree-sitter
+    # reads some qualifiers (_Thread_local) as part of the type, so look at the words.
+    head = decl.text[:end - decl.start_byte].decode("utf-8", "replace")
+    type_text = _text(decl.child_by_field_name("type"))
+    quiet = bool(set(re.findall(r"\w+", head)) & QUIET_QUALIFIERS) or \
+        "PyMutex" in type_text or "pthread_mutex_t" in type_text
+    found = []
+    for declarator in declarators:
+        node, pointer, array = declarator, False, False
+        if node.type == "init_declarator":
+            node = node.child_by_field_name("declarator")
+        while node is not None and node.type != "identifier":
+            if node.type == "function_declarator":
+                node = None
+                break
+            pointer |= node.type == "pointer_declarator"
+            array |= node.type == "array_declarator"
+            node = node.child_by_field_name("declarator") or \
+                next((c for c in node.named_children if c.type.endswith("declarator")
+                      or c.type == "identifier"), None)
+        if node is not None:
+            found.append(SharedVar(_text(node), pointer, array, type_text, quiet))
+    return found
+
+
+def _root(node) -> Tuple[Optional[str], bool]:
+    """(root identifier of an lvalue, whether it was reached through '->')."""
+    through_arrow = False
+    while node is not None and node.type != "identifier":
+        if node.type == "field_expression":
+            through_arrow |= _text(node.child_by_field_name("operator")) == "->"
+            node = node.child_by_field_name("argument")
+        elif node.type in ("subscript_expression", "pointer_expression",
+                           "parenthesized_expression", "cast_expression"):
+            node = node.child_by_field_name("argument") or \
+                node.child_by_field_name("value") or \
+                (node.named_children[-1] if node.named_children else None)
+        else:
+            return None, through_arrow
+    return (_text(node) if node is not None else None), through_arrow
+
+
+class _Function:
+    """One function body: its names, its locked regions, and whether it is init-time."""
+
+    def __init__(self, node, init_names: Set[str]):
+        self.node = node
+        declarator = node.child_by_field_name("declarator")
+        ident = next((n for n in _walk(declarator) if n.type == "identifier"), None)
+        self.name = _text(ident)
+        before = node.prev_sibling
+        marked = SINGLE_THREADED_MARK in _text(node) or (
+            before is not None and before.type == "comment"
+            and SINGLE_THREADED_MARK in _text(before))
+        self.init_time = self.name.startswith("PyInit_") or self.name in init_names or marked
+        self.params = {v.name for p in _walk(declarator) if p.type == "parameter_declaration"
+                       for v in _declared(p)}
+        self.locals: Set[str] = set()
+        self.statics: Dict[str, SharedVar] = {}
+        body = node.child_by_field_name("body")
+        for decl in (n for n in _walk(body) if n.type == "declaration"):
+            is_static = any(_text(c) == "static" for c in decl.children
+                            if c.type == "storage_class_specifier")
+            for var in _declared(decl):
+                (self.statics.__setitem__(var.name, var) if is_static
+                 else self.locals.add(var.name))
+        marks = []
+        for ident in (n for n in _walk(body) if n.type == "identifier"):
+            name = _text(ident)
+            if name in LOCK_CALLS or name in UNLOCK_CALLS:
+                marks.append((ident.start_byte, 1 if name in LOCK_CALLS else -1))
+        self.marks = sorted(marks)
+
+    def locked(self, position: int) -> bool:
+        depth = 0
+        for at, step in self.marks:
+            if at >= position:
+                break
+            depth = max(0, depth + step)
+        return depth > 0
+
+    def in_loop(self, node) -> bool:
+        parent = node.parent
+        while parent is not None and parent != self.node:
+            if parent.type in LOOPS:
+                return True
+            parent = parent.parent
+        return False
+
+
+class _FileScan:
+    def __init__(self, path: str, source: bytes, tree):
+        self.path, self.source, self.root = path, source, tree.root_node
+        self.findings: List[Finding] = []
+        self.reported: Set[tuple] = set()
+        self.shared: Dict[str, SharedVar] = {}
+        for decl in self.file_scope_declarations():
+            for var in _declared(decl):
+                self.shared[var.name] = var
+        self.init_names = self._init_only_functions(self._exec_slot_functions())
+
+    def file_scope_declarations(self) -> List:
+        """Declarations outside any function, including those inside #if blocks."""
+        found, stack = [], [self.root]
+        while stack:
+            node = stack.pop()
+            for child in node.children:
+                if child.type == "declaration":
+                    found.append(child)
+                elif child.type != "function_definition":
+                    stack.append(child)
+        return found
+
+    def _init_only_functions(self, roots: Set[str]) -> Set[str]:
+        """Module init functions, plus the file's functions that only they call
+        (a table filled by a helper of PyInit_* runs once, at import)."""
+        callers: Dict[str, Set[str]] = {}
+        names: Set[str] = set()
+        for fn in (n for n in _walk(self.root) if n.type == "function_definition"):
+            declarator = fn.child_by_field_name("declarator")
+            ident = next((n for n in _walk(declarator) if n.type == "identifier"), None)
+            name = _text(ident)
+            names.add(name)
+            for call in (n for n in _walk(fn.child_by_field_name("body"))
+                         if n.type == "call_expression"):
+                callers.setdefault(_text(call.child_by_field_name("function")), set()).add(name)
+        init = set(roots) | {n for n in names if n.startswith("PyInit_")}
+        changed = True
+        while changed:
+            extra = {n for n in names - init if callers.get(n) and callers[n] <= init}
+            init |= extra
+            changed = bool(extra)
+        return init
+
+    def _exec_slot_functions(self) -> Set[str]:
+        names = set()
+        for node in _walk(self.root):
+            if node.type == "initializer_list":
+                idents = [_text(c) for c in node.named_children]
+                if idents and idents[0] == "Py_mod_exec" and len(idents) > 1:
+                    names.add(re.sub(r"^\(.*\)\s*", "", idents[1]).lstrip("&"))
+        return names
+
+    def add(self, node, pattern_id: str, name: str, once_key=None, **extra) -> None:
+        key = once_key or (pattern_id, name, node.start_point[0])
+        if key in self.reported:
+            return
+        self.reported.add(key)
+        pattern = PATTERNS[pattern_id]
+        values = {"name": name, **extra}
+        self.findings.append(Finding(
+            self.path, node.start_point[0] + 1, node.start_point[1] + 1, pattern_id,
+            pattern.case, pattern.message.format(**values), pattern.fix.format(**values),
+            "note" if pattern.case is None else "warning"))
+
+    # ------------------------------------------------------------ per function
+
+    def scan_function(self, node) -> None:
+        fn = _Function(node, self.init_names)
+        for inner in _walk(node.child_by_field_name("body")):
+            if inner.type in ("assignment_expression", "update_expression"):
+                self._write(fn, inner)
+            elif inner.type == "call_expression":
+                self._call(fn, inner)
+            elif inner.type == "return_statement":
+                self._return(fn, inner)
+            elif inner.type == "binary_expression":
+                self._refcount_one(fn, inner)
+
+    def _var(self, fn: _Function, name: Optional[str]) -> Optional[SharedVar]:
+        if name is None or name in fn.locals or name in fn.params:
+            return None
+        var = fn.statics.get(name) or self.shared.get(name)
+        return None if var is None or var.quiet else var
+
+    def _write(self, fn: _Function, node) -> None:
+        target = node.child_by_field_name("left") or node.child_by_field_name("argument")
+        name, through_arrow = _root(target)
+        if fn.init_time or fn.locked(node.start_byte):
+            return
+        var = self._var(fn, name)
+        if var is None:
+            if name in fn.params and through_arrow and self._read_modify_write(fn, node, target):
+                self.add(node, "per-object-state", _text(target), once_key=(fn.name, _text(target)))
+            return
+        lazy = self._lazy_guard(node, name)
+        if lazy is not None:
+            self.add(lazy, "lazy-static-init", name, once_key=(fn.name, "lazy", name))
+        elif node.type == "assignment_expression" and self._pops_list(node, name):
+            self.add(node, "free-list", name, once_key=(fn.name, "free", name))
+        else:
+            pattern = ("unowned-registry" if var.is_object and var.array else
+                       "global-object-swap" if var.is_object else
+                       "static-buffer" if var.is_char_buffer else "unlocked-static-write")
+            self.add(node, pattern, name, once_key=(fn.name, pattern, name))
+
+    def _read_modify_write(self, fn: _Function, node, target) -> bool:
+        if node.type == "update_expression":
+            return True
+        if _text(node.child_by_field_name("operator")) != "=":
+            return True
+        # `i = self->pos; ...; self->pos = i + 1`: the same field read earlier.
+        target_text = _text(target)
+        body = fn.node.child_by_field_name("body")
+        for other in _walk(body):
+            if other.start_byte >= node.start_byte:
+                break
+            if other.type == "field_expression" and _text(other) == target_text:
+                parent = other.parent
+                if not (parent.type == "assignment_expression"
+                        and parent.child_by_field_name("left") == other):
+                    return True
+        return False
+
+    def _lazy_guard(self, node, name: str):
+        """The `if (!name)` / `if (name == NULL)` around this write, if any."""
+        parent = node.parent
+        while parent is not None and parent.type not in ("function_definition",):
+            if parent.type == "if_statement":
+                cond = _text(parent.child_by_field_name("condition"))
+                if re.search(r"!\s*%s\b|\b%s\s*==\s*(NULL|0)\b|\b(NULL|0)\s*==\s*%s\b"
+                             % ((re.escape(name),) * 3), cond):
+                    return parent
+            parent = parent.parent
+        return None
+
+    @staticmethod
+    def _pops_list(node, name: str) -> bool:
+        """`head = head->next`, or `head = block->next` (unlinking a list node)."""
+        right = node.child_by_field_name("right")
+        if right is None or right.type != "field_expression":
+            return False
+        field_name = _text(right.child_by_field_name("field"))
+        return _root(right.child_by_field_name("argument"))[0] == name or \
+            field_name in LINK_FIELDS
+
+    def _call(self, fn: _Function, node) -> None:
+        callee = _text(node.child_by_field_name("function"))
+        if callee in NONREENTRANT_LIBC:
+            self.add(node, "nonreentrant-libc", callee, fix_name=NONREENTRANT_LIBC[callee])
+            return
+        if fn.locked(node.start_byte) or fn.init_time:
+            return
+        if callee in BORROWED_CALLS:
+            self.add(node, BORROWED_CALLS[callee], callee)
+        elif callee in LOOP_ITEM_CALLS and fn.in_loop(node):
+            self.add(node, "stale-sequence-size", callee, once_key=(fn.name, "stale", callee))
+        elif callee == "PyDict_Next":
+            self.add(node, "dict-next-unlocked", callee)
+        elif callee in BUFFER_WRITERS:
+            args = node.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            name, _ = _root(first)
+            var = self._var(fn, name)
+            if var is not None and var.is_char_buffer:
+                self.add(node, "static-buffer", name, once_key=(fn.name, "static-buffer", name))
+
+    def _return(self, fn: _Function, node) -> None:
+        value = node.named_children[0] if node.named_children else None
+        name, _ = _root(value)
+        var = self._var(fn, name)
+        if var is not None and var.is_char_buffer:
+            self.add(node, "static-buffer", name, once_key=(fn.name, "static-buffer", name))
+
+    def _refcount_one(self, fn: _Function, node) -> None:
+        if _text(node.child_by_field_name("operator")) not in ("==", "<", "<="):
+            return
+        sides = [node.child_by_field_name("left"), node.child_by_field_name("right")]
+        texts = [_text(s).replace(" ", "") for s in sides]
+        calls = [s for s in sides if s is not None and s.type == "call_expression"
+                 and _text(s.child_by_field_name("function")) in ("Py_REFCNT", "Py_SIZE_REFCNT")]
+        if calls and any(t in ("1", "2") for t in texts):
+            self.add(node, "refcount-one", "Py_REFCNT")
+
+    # ------------------------------------------------------------ module opt-in
+
+    def scan_module(self) -> None:
+        text = self.source.decode("utf-8", "replace")
+        for node in _walk(self.root):
+            if node.type == "initializer_list":
+                idents = [_text(c) for c in node.named_children]
+                if idents[:1] == ["Py_mod_gil"] and "Py_MOD_GIL_NOT_USED" in idents:
+                    self.add(node, "opts-in", "Py_mod_gil slot")
+            elif node.type == "call_expression" and \
+                    _text(node.child_by_field_name("function")) == "PyUnstable_Module_SetGIL" \
+                    and "Py_MOD_GIL_NOT_USED" in _text(node):
+                self.add(node, "opts-in", "PyUnstable_Module_SetGIL")
+        if "Py_mod_gil" in text or "PyUnstable_Module_SetGIL" in text:
+            return
+        for decl in self.file_scope_declarations():
+            if "PyModuleDef" in _text(decl.child_by_field_name("type")):
+                names = re.findall(r'"([^"]+)"', _text(decl))
+                for var in _declared(decl):
+                    self.add(decl, "keeps-gil", names[0] if names else var.name)
+
+    def run(self) -> List[Finding]:
+        for node in _walk(self.root):
+            if node.type == "function_definition":
+                self.scan_function(node)
+        self.scan_module()
+        return sorted(self.findings, key=lambda f: (f.line, f.column))
+
+
+def scan_source(source: bytes, path: str, parser=None) -> List[Finding]:
+    parser = parser or _parser()
+    return _FileScan(path, source, parser.parse(source)).run()
+
+
+def c_files(paths: List[Path]) -> List[Path]:
+    found = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix in C_SUFFIXES and p.is_file())
+        else:
+            found.append(path)
+    return found
+
+
+def scan_paths(paths: List[Path]) -> Tuple[List[Finding], List[str]]:
+    """Findings in every C file under ``paths``, and the files that could not be read."""
+    parser = _parser()
+    findings, problems = [], []
+    for path in c_files(paths):
+        try:
+            source = path.read_bytes()
+        except OSError as exc:
+            problems.append(f"{path}: cannot read: {exc}")
+            continue
+        findings += scan_source(source, str(path), parser)
+    return findings, problems

@@ -1,0 +1,142 @@
+"""Generate the C source that sits beside a case in its one shared object.
+
+It defines the spin knob, declares the case's functions (so cffi's wrappers compile),
+and adds two classic C-API modules that call the same functions with the GIL held:
+
+- ``<base>_capi``: no ``Py_mod_gil`` slot, so a free-threaded interpreter must turn the
+  GIL on when it loads it (the opt-in rule);
+- ``<base>_capi_optin``: the same module declaring ``Py_MOD_GIL_NOT_USED``.
+
+Both use multi-phase init so that the slot can be declared.
+
+Every shared object also carries the **exclusion probe**: threads enter a region the way
+each face's C code holds the GIL (``GC_ENTER`` in the cffi face; the call itself in the
+capi faces), and each entry notes whether another thread was inside. The control runs
+the same region with the GIL released; it must see overlaps, or the measurement proves
+nothing.
+"""
+
+from typing import Iterable, List
+
+from gilcompat.corpus.signatures import Function
+from gilcompat.build.names import PROBE_CAPI, PROBE_CFFI, SPIN_SETTER, module_names
+
+
+def _wrapper(function: Function) -> str:
+    lines = [f"static PyObject *\ngcw_{function.name}(PyObject *self, PyObject *args)\n{{"]
+    for index, param in enumerate(function.params):
+        lines.append(f"    {param.ctype.c_decl} a{index};")
+    codes = "".join(p.ctype.parse_code for p in function.params)
+    refs = "".join(f", &a{i}" for i in range(len(function.params)))
+    lines.append(f'    if (!PyArg_ParseTuple(args, "{codes}:{function.name}"{refs})) return NULL;')
+    call = f"{function.name}({', '.join(f'a{i}' for i in range(len(function.params)))})"
+    if function.result.spelling == "void":
+        lines.append(f"    {call};")
+        lines.append("    if (PyErr_Occurred()) return NULL;")
+        lines.append("    Py_RETURN_NONE;")
+    else:
+        lines.append(f"    {function.result.c_decl} r = {call};")
+        lines.append("    if (PyErr_Occurred()) return NULL;")
+        lines.append(f"    return {function.result.build};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+PROBE_C = f"""
+/* The exclusion probe. An entry counts as an overlap when another thread was inside
+ * the region as it entered or left; the spin keeps each entry open long enough. */
+static int gc_probe_inside = 0;
+static long gc_probe_region(int entries, int spin)
+{{
+    long overlaps = 0;
+    for (int e = 0; e < entries; e++) {{
+        int before = __atomic_fetch_add(&gc_probe_inside, 1, __ATOMIC_SEQ_CST);
+        gilcompat_spin_for(spin);
+        int after = __atomic_fetch_sub(&gc_probe_inside, 1, __ATOMIC_SEQ_CST);
+        if (before > 0 || after > 1) overlaps++;
+    }}
+    return overlaps;
+}}
+long {PROBE_CFFI["held"]}(int entries, int spin)
+{{
+    GC_ENTER();
+    long overlaps = gc_probe_region(entries, spin);
+    GC_EXIT();
+    return overlaps;
+}}
+long {PROBE_CFFI["free"]}(int entries, int spin) {{ return gc_probe_region(entries, spin); }}
+static PyObject *
+gcw_probe_held(PyObject *self, PyObject *args)
+{{
+    int entries, spin;
+    if (!PyArg_ParseTuple(args, "ii", &entries, &spin)) return NULL;
+    return PyLong_FromLong(gc_probe_region(entries, spin));
+}}
+static PyObject *
+gcw_probe_free(PyObject *self, PyObject *args)
+{{
+    int entries, spin;
+    long overlaps;
+    if (!PyArg_ParseTuple(args, "ii", &entries, &spin)) return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    overlaps = gc_probe_region(entries, spin);
+    Py_END_ALLOW_THREADS
+    return PyLong_FromLong(overlaps);
+}}
+"""
+PROBE_CDEF = "".join(f"long {name}(int entries, int spin);\n" for name in PROBE_CFFI.values())
+
+
+def _module(name: str, functions: List[Function], optin: bool) -> str:
+    table = "".join(f'    {{"{f.name}", gcw_{f.name}, METH_VARARGS, NULL}},\n' for f in functions)
+    table += "".join(f'    {{"{PROBE_CAPI[kind]}", gcw_probe_{kind}, METH_VARARGS, NULL}},\n'
+                     for kind in ("held", "free"))
+    tag = "optin" if optin else "plain"
+    gil_slot = ("#if PY_VERSION_HEX >= 0x030D0000\n"
+                "    {Py_mod_gil, Py_MOD_GIL_NOT_USED},\n"
+                "#endif\n") if optin else ""
+    return f"""
+static PyMethodDef gc_methods_{tag}[] = {{
+{table}    {{NULL, NULL, 0, NULL}}
+}};
+static int gc_exec_{tag}(PyObject *m) {{ (void)m; return 0; }}
+static PyModuleDef_Slot gc_slots_{tag}[] = {{
+    {{Py_mod_exec, (void *)gc_exec_{tag}}},
+{gil_slot}    {{0, NULL}}
+}};
+static struct PyModuleDef gc_def_{tag} = {{
+    PyModuleDef_HEAD_INIT, "{name}", NULL, 0, gc_methods_{tag},
+    gc_slots_{tag}, NULL, NULL, NULL
+}};
+PyMODINIT_FUNC PyInit_{name}(void) {{ return PyModuleDef_Init(&gc_def_{tag}); }}
+"""
+
+
+def spin_function() -> Function:
+    from gilcompat.corpus.signatures import parse_declaration
+    return parse_declaration(f"void {SPIN_SETTER}(int n);")
+
+
+def generated_source(base: str, functions: Iterable[Function]) -> str:
+    """The C text handed to cffi's ``set_source`` for a case."""
+    functions = list(functions) + [spin_function()]
+    names = module_names(base)
+    parts = [
+        '#include "gilcompat.h"',
+        "int gilcompat_spin_iterations = 0;",
+        f"void {SPIN_SETTER}(int n) "
+        "{ __atomic_store_n(&gilcompat_spin_iterations, n, __ATOMIC_RELAXED); }",
+        *(f.declaration for f in functions[:-1]),
+        *(_wrapper(f) for f in functions),
+        PROBE_C,
+        _module(names["capi"], functions, optin=False),
+        _module(names["capi-optin"], functions, optin=True),
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def cdef_text(functions: Iterable[Function]) -> str:
+    from gilcompat.corpus.signatures import cdef_prelude
+    functions = list(functions) + [spin_function()]
+    return (cdef_prelude(functions) + "\n".join(f.declaration for f in functions) + "\n"
+            + PROBE_CDEF)

@@ -1,0 +1,85 @@
+"""One cell, inside its own child interpreter: measure, import the face, stress, report.
+
+The child appends JSON lines to an events file as it goes, flushed at once, so the
+parent knows how far it got even when the child then crashes or hangs:
+
+- ``phase`` as it enters each phase (``before``, ``import``, ``probe``, ``load``
+  (the scenario), then per round ``setup``/``stress``/``check``, then ``after``);
+- ``before``: the exclusion probe through the opted-in module of the same shared
+  object, before the face is imported (the GIL's state before anything undeclared
+  was loaded);
+- ``imported``: the probe through the face right after its import, what the
+  interpreter reports, and the module it said turned the GIL on;
+- ``round`` after each round, ``done`` at the end with the probe run again.
+
+faulthandler prints every thread's stack on a fatal signal, and on SIGUSR1 (the
+parent's hang watchdog sends it before killing).
+"""
+
+import faulthandler
+import importlib.util
+import json
+import signal
+import time
+
+from gilcompat.child import gil_state
+from gilcompat.child.faces import load_face
+from gilcompat.child.stress import run_stress
+
+
+class Events:
+    def __init__(self, path):
+        self.file = open(path, "a", buffering=1)
+
+    def write(self, event, **fields):
+        self.file.write(json.dumps({"event": event, "t": time.time(), **fields}) + "\n")
+        self.file.flush()
+
+    def phase(self, name, round_index=None):
+        self.write("phase", phase=name, round=round_index)
+
+
+def _load_scenario(path, case):
+    spec = importlib.util.spec_from_file_location(f"gilcompat_scenario_{case}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _probe(ext):
+    return gil_state.measure(ext.probe_held, ext.probe_free)
+
+
+def main(argv):
+    faulthandler.enable(all_threads=True)
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
+    with open(argv[0]) as handle:
+        request = json.load(handle)
+    events = Events(request["events"])
+    names, shared_object = request["names"], request["shared_object"]
+    events.phase("before")
+    optin, _ = load_face(shared_object, "capi-optin", names["capi-optin"], [])
+    events.write("before", exclusion=_probe(optin))
+    events.phase("import")
+    ext, enabled_by = load_face(shared_object, request["face"], names[request["face"]],
+                                request["functions"])
+    events.phase("probe")
+    exclusion = _probe(ext)
+    gil_state.MEASURED = exclusion["gil"]    # what gilcompat.scenario.gil_off() reads
+    events.write("imported", exclusion=exclusion, gil_reported=gil_state.gil_reported(),
+                 gil_enabled_by=enabled_by)
+    events.phase("load")
+    stress = request["stress"]
+    ext.set_spin(stress["spin"])
+    ext.threads = stress["threads"]     # so a scenario need not repeat case.toml
+    scenario = _load_scenario(request["scenario"], request["case"])
+    result = run_stress(
+        ext, scenario, stress["threads"], stress["iterations"], stress["rounds"],
+        on_round=lambda r, evidence: events.write("round", round=r, evidence=evidence),
+        on_phase=events.phase)
+    events.phase("after")
+    events.write("done", outcome=result.outcome, evidence=result.evidence,
+                 rounds=result.rounds, exclusion_after=_probe(ext),
+                 gil_reported_after=gil_state.gil_reported())
+    return 0

@@ -1,0 +1,310 @@
+"""Cases: reading and validating ``case.toml`` without compiling or running anything.
+
+A case folder holds ``case.toml`` (metadata), one or more ``.c`` files and
+``scenario.py``. A malformed case becomes a ``CaseError`` naming its folder, file and
+field; loading goes on with the other folders.
+"""
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+from gilcompat.corpus.signatures import DeclarationError, Function, parse_declaration
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.9/3.10
+    import tomli as tomllib
+
+CATEGORIES = ("gil-reliant", "interpreter-guarantee", "never-guaranteed", "opted-in")
+FACES = ("cffi", "capi", "capi-optin")
+MODES = ("default", "gil0", "gil1")
+OUTCOMES = ("holds", "broken", "crashed", "hung", "error", "skipped")
+CASE_FILE = "case.toml"
+SCENARIO_FILE = "scenario.py"
+
+
+@dataclass(frozen=True)
+class Stress:
+    threads: int = 4
+    iterations: int = 2000
+    rounds: int = 5
+    spin: int = 100
+    timeout_s: float = 30.0
+    idle_s: float = 1.0       # no CPU progress this long with every thread asleep: hung
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """An override of the category's expected outcome; unset fields match anything."""
+    outcome: str
+    why: str
+    face: Optional[str] = None
+    mode: Optional[str] = None
+    gil: Optional[bool] = None
+    implementation: Optional[str] = None
+
+    def matches(self, face: str, mode: str, gil: Optional[bool], implementation: str) -> bool:
+        return ((self.face is None or self.face == face)
+                and (self.mode is None or self.mode == mode)
+                and (self.gil is None or self.gil == gil)
+                and (self.implementation is None or self.implementation == implementation))
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    folder: Path
+    category: str
+    guarantee: str
+    breaks: str
+    fix: str
+    functions: Tuple[Function, ...]
+    sources: Tuple[str, ...]
+    stress: Stress = Stress()
+    expectations: Tuple[Expectation, ...] = ()
+    twins: Tuple[str, ...] = ()
+    fixes: Tuple[str, ...] = ()
+    references: Tuple[str, ...] = ()
+    min_python: Tuple[int, int] = (3, 9)
+    env: Tuple[Tuple[str, str], ...] = ()    # extra environment for the case's children
+
+    @property
+    def scenario_path(self) -> Path:
+        return self.folder / SCENARIO_FILE
+
+    @property
+    def source_paths(self) -> List[Path]:
+        return [self.folder / s for s in self.sources]
+
+    def summary(self) -> dict:
+        """The metadata as plain data (for ``gilcompat list --json``)."""
+        return {
+            "name": self.name, "category": self.category, "guarantee": self.guarantee,
+            "breaks": self.breaks, "fix": self.fix, "twins": list(self.twins),
+            "fixes": list(self.fixes), "references": list(self.references),
+            "min_python": "%d.%d" % self.min_python, "folder": str(self.folder),
+            "functions": [f.declaration for f in self.functions],
+            "stress": self.stress.__dict__.copy(),
+            "expect": [e.__dict__.copy() for e in self.expectations],
+            "env": dict(self.env),
+        }
+
+
+@dataclass(frozen=True)
+class CaseError:
+    folder: Path
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.folder / self.file}" + (f": field '{self.field}'" if self.field else "")
+        return f"{where}: {self.message}"
+
+
+class _Invalid(Exception):
+    def __init__(self, file: str, field: str, message: str):
+        super().__init__(message)
+        self.file, self.field, self.message = file, field, message
+
+
+# An author's own case (``gilcompat check``) may leave these out: by default it must
+# hold in every build and mode, like an opted-in case.
+AUTHOR_DEFAULTS = {"category": "opted-in", "breaks": "", "fix": ""}
+
+
+def load_case(folder: Path, defaults: Optional[dict] = None) -> Case:
+    """Load one case folder; raise ``_Invalid`` (wrapped by callers) when malformed.
+    ``defaults`` fills fields the file leaves out (``AUTHOR_DEFAULTS`` for check)."""
+    folder = folder.resolve()
+    path = folder / CASE_FILE
+    if not path.is_file():
+        raise _Invalid(CASE_FILE, "", "missing: every case folder needs a case.toml")
+    try:
+        data = tomllib.loads(path.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise _Invalid(CASE_FILE, "", f"not valid TOML: {exc}") from None
+    reader = _Fields({**(defaults or {}), **data})
+    name = reader.text("name")
+    if name != folder.name:
+        raise _Invalid(CASE_FILE, "name", f"is {name!r} but the folder is {folder.name!r}; "
+                       "make them the same")
+    category = reader.choice("category", CATEGORIES)
+    functions = _functions(reader.list_of_text("functions", required=True))
+    sources = tuple(reader.list_of_text("sources") or [f"{name}.c"])
+    for source in sources:
+        if not (folder / source).is_file():
+            raise _Invalid(CASE_FILE, "sources", f"names {source!r}, which is not in the folder")
+    if not (folder / SCENARIO_FILE).is_file():
+        raise _Invalid(SCENARIO_FILE, "", "missing: every case needs a scenario.py")
+    return Case(
+        name=name, folder=folder, category=category,
+        guarantee=reader.text("guarantee"), breaks=reader.text("breaks", optional=True),
+        fix=reader.text("fix", optional=True), functions=functions, sources=sources,
+        stress=_stress(data.get("stress", {})),
+        expectations=tuple(_expectation(i, e) for i, e in enumerate(_table_list(data, "expect"))),
+        twins=tuple(reader.list_of_text("twins")),
+        fixes=tuple(reader.list_of_text("fixes")),
+        references=tuple(reader.list_of_text("references")),
+        min_python=_version(data.get("min_python", "3.9")),
+        env=_env(data.get("env", {})),
+    )
+
+
+def load_cases(roots: List[Path], defaults: Optional[dict] = None
+               ) -> Tuple[List[Case], List[CaseError]]:
+    """Every case under ``roots`` (a case folder or a folder of case folders)."""
+    cases: List[Case] = []
+    errors: List[CaseError] = []
+    for folder in _case_folders(roots):
+        try:
+            cases.append(load_case(folder, defaults))
+        except _Invalid as exc:
+            errors.append(CaseError(folder, exc.file, exc.field, exc.message))
+    names = [c.name for c in cases]
+    for case in cases:
+        if names.count(case.name) > 1:
+            errors.append(CaseError(case.folder, CASE_FILE, "name",
+                                    f"{case.name!r} is used by more than one folder"))
+    return cases, errors
+
+
+def check_twins(cases: List[Case]) -> List[CaseError]:
+    """Twins and fixes must name cases that exist (a corpus-wide check)."""
+    known = {c.name for c in cases}
+    errors = []
+    for case in cases:
+        for key, names in (("twins", case.twins), ("fixes", case.fixes)):
+            for missing in sorted(set(names) - known):
+                errors.append(CaseError(case.folder, CASE_FILE, key,
+                                        f"names {missing!r}, which is not a case"))
+    return errors
+
+
+def _case_folders(roots: List[Path]) -> List[Path]:
+    folders = []
+    for root in roots:
+        if (root / CASE_FILE).exists():
+            folders.append(root)
+        elif root.is_dir():
+            folders.extend(sorted(p for p in root.iterdir()
+                                  if p.is_dir() and not p.name.startswith((".", "_"))))
+    return folders
+
+
+class _Fields:
+    def __init__(self, data: dict):
+        self.data = data
+
+    def text(self, key: str, optional: bool = False) -> str:
+        value = self.data.get(key)
+        if optional and value == "":
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            raise _Invalid(CASE_FILE, key, "is required and must be a non-empty string")
+        return value.strip()
+
+    def choice(self, key: str, allowed) -> str:
+        value = self.data.get(key)
+        if value not in allowed:
+            raise _Invalid(CASE_FILE, key, f"is {value!r}; must be one of {', '.join(allowed)}")
+        return value
+
+    def list_of_text(self, key: str, required: bool = False) -> List[str]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _Invalid(CASE_FILE, key, "must be a list of strings")
+        if required and not value:
+            raise _Invalid(CASE_FILE, key, "is required and must list at least one entry")
+        return value
+
+
+def _functions(declarations: List[str]) -> Tuple[Function, ...]:
+    functions = []
+    for index, text in enumerate(declarations):
+        try:
+            functions.append(parse_declaration(text))
+        except DeclarationError as exc:
+            raise _Invalid(CASE_FILE, f"functions[{index}]", str(exc)) from None
+    return tuple(functions)
+
+
+def _stress(table) -> Stress:
+    if not isinstance(table, dict):
+        raise _Invalid(CASE_FILE, "stress", "must be a table")
+    defaults = Stress()
+    values = {}
+    for key, value in table.items():
+        field_name = {"timeout": "timeout_s", "idle": "idle_s"}.get(key, key)
+        if not hasattr(defaults, field_name):
+            raise _Invalid(CASE_FILE, f"stress.{key}", "is not a stress setting "
+                           "(threads, iterations, rounds, spin, timeout, idle)")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise _Invalid(CASE_FILE, f"stress.{key}", "must be a non-negative number")
+        values[field_name] = type(getattr(defaults, field_name))(value)
+    if values.get("threads", defaults.threads) < 1 or values.get("rounds", 1) < 1:
+        raise _Invalid(CASE_FILE, "stress", "threads and rounds must be at least 1")
+    return Stress(**values)
+
+
+def _table_list(data: dict, key: str) -> list:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise _Invalid(CASE_FILE, key, "must be an array of tables ([[expect]])")
+    return value
+
+
+def _expectation(index: int, table: dict) -> Expectation:
+    where = f"expect[{index}]"
+    known = {"outcome", "why", "face", "mode", "gil", "implementation"}
+    for key in table:
+        if key not in known:
+            raise _Invalid(CASE_FILE, f"{where}.{key}", f"is unknown; use {', '.join(sorted(known))}")
+    outcome = table.get("outcome")
+    if outcome not in ("holds", "broken", "crashed", "hung"):
+        raise _Invalid(CASE_FILE, f"{where}.outcome", "must be holds, broken, crashed or hung")
+    if not isinstance(table.get("why"), str):
+        raise _Invalid(CASE_FILE, f"{where}.why", "is required: say why this cell differs")
+    if table.get("face") not in (None,) + FACES:
+        raise _Invalid(CASE_FILE, f"{where}.face", f"must be one of {', '.join(FACES)}")
+    if table.get("mode") not in (None,) + MODES:
+        raise _Invalid(CASE_FILE, f"{where}.mode", f"must be one of {', '.join(MODES)}")
+    if "gil" in table and not isinstance(table["gil"], bool):
+        raise _Invalid(CASE_FILE, f"{where}.gil", "must be true or false (the measured GIL state)")
+    return Expectation(outcome=outcome, why=table["why"], face=table.get("face"),
+                       mode=table.get("mode"), gil=table.get("gil"),
+                       implementation=table.get("implementation"))
+
+
+def _env(table) -> Tuple[Tuple[str, str], ...]:
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise _Invalid(CASE_FILE, "env", "must be a table of strings, like "
+                       "env = { PYTHONMALLOC = \"debug\" }")
+    if "PYTHON_GIL" in table:
+        raise _Invalid(CASE_FILE, "env.PYTHON_GIL", "is set by the mode; remove it")
+    return tuple(sorted(table.items()))
+
+
+def _version(text) -> Tuple[int, int]:
+    match = re.fullmatch(r"3\.(\d+)", str(text))
+    if not match:
+        raise _Invalid(CASE_FILE, "min_python", f"is {text!r}; write it like \"3.13\"")
+    return (3, int(match.group(1)))
+
+
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def corpus_root() -> Path:
+    """The corpus shipped with gilcompat.
+
+    An installed wheel carries it inside the package (``gilcompat/corpus/extensions``);
+    a source checkout (editable install) has it at the repository's top, two folders
+    above the package (``<repo>/compat/gilcompat``)."""
+    packaged = PACKAGE / "corpus" / "extensions"
+    if packaged.is_dir():
+        return packaged
+    return PACKAGE.parent.parent / "extensions"

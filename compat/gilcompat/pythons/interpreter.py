@@ -1,0 +1,137 @@
+"""What an interpreter build is: probed by running it, never guessed from its name."""
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+from typing import Optional, Tuple
+
+_PROBE = r"""
+import json, site, sys, sysconfig, importlib.util
+def version_of(dist):
+    try:
+        from importlib.metadata import version
+        return version(dist)
+    except Exception:
+        return None
+impl = sys.implementation.name
+cffi = version_of("cffi")
+if cffi is None and impl == "pypy":
+    try:
+        import cffi as c; cffi = c.__version__
+    except Exception:
+        pass
+print(json.dumps({
+    "implementation": impl,
+    "version": "%d.%d.%d" % sys.version_info[:3],
+    "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+    "tsan": "--with-thread-sanitizer" in (sysconfig.get_config_var("CONFIG_ARGS") or ""),
+    "cffi_version": cffi,
+    "has_setuptools": importlib.util.find_spec("setuptools") is not None
+                      or sys.version_info < (3, 12),
+    "soabi": sysconfig.get_config_var("SOABI") or sysconfig.get_config_var("EXT_SUFFIX"),
+    "debug": bool(sysconfig.get_config_var("Py_DEBUG")),
+    "site_packages": [p for p in dict.fromkeys(
+        (site.getsitepackages() if hasattr(site, "getsitepackages") else [])
+        + [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])],
+    "prefix": sys.prefix,
+    "base_prefix": getattr(sys, "base_prefix", sys.prefix),
+}))
+"""
+
+
+class ProbeError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    executable: str           # what the user named (or discovery found)
+    implementation: str       # "cpython" or "pypy"
+    version: str              # "3.13.5"
+    free_threaded: bool
+    tsan: bool
+    cffi_version: Optional[str]
+    has_setuptools: bool
+    soabi: str
+    debug: bool = False
+    site_packages: Tuple[str, ...] = ()   # of the runner: the cell's child adds only these
+    runner: str = ""          # the executable cells run with (a prepared venv's, or the same)
+    try_modes: bool = False   # runs C code in parallel without declaring it: try gil0/gil1
+    id_suffix: str = ""       # tells apart two interpreters of one ABI in one run
+
+    @property
+    def id(self) -> str:
+        """Readable and unique per ABI: ``cpython-3.13.15t``, ``cpython-3.13.15t-tsan``,
+        ``cpython-3.12.1-debug``; a SOABI that says more than the declared flags do
+        (a free-threaded ``313t`` ABI on a build that does not declare it) is added."""
+        name = "pypy" if self.implementation == "pypy" else "cpython"
+        text = f"{name}-{self.version}{'t' if self.free_threaded else ''}" \
+               f"{'-tsan' if self.tsan else ''}{'-debug' if self.debug else ''}"
+        unexplained = self.abi_tag.replace("t" if self.free_threaded else "\0", "") \
+                                  .replace("d" if self.debug else "\0", "")
+        if any(c.isalpha() for c in unexplained):
+            text += f"-abi{self.abi_tag}"
+        return text + self.id_suffix
+
+    @property
+    def abi_tag(self) -> str:
+        """The ABI part of SOABI (``313t`` of ``cpython-313t-x86_64-linux-gnu``)."""
+        parts = (self.soabi or "").lstrip(".").split("-")
+        return parts[1] if self.implementation == "cpython" and len(parts) > 1 else ""
+
+    @property
+    def version_tuple(self) -> Tuple[int, int]:
+        major, minor = self.version.split(".")[:2]
+        return int(major), int(minor)
+
+    @property
+    def modes(self) -> Tuple[str, ...]:
+        """The GIL modes to run: forcing exists on free-threaded builds, and is tried on a
+        build measured to run C code in parallel without declaring it."""
+        forcing = self.free_threaded or self.try_modes
+        return ("default", "gil0", "gil1") if forcing else ("default",)
+
+    @property
+    def can_build(self) -> bool:
+        return bool(self.cffi_version) and self.has_setuptools
+
+    @property
+    def python(self) -> str:
+        return self.runner or self.executable
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["id"] = self.id
+        return data
+
+
+def _without_gil_setting(environ) -> dict:
+    return {k: v for k, v in environ.items() if k != "PYTHON_GIL"}
+
+
+def probe(executable: str, timeout_s: float = 60) -> Interpreter:
+    """Run ``executable`` once and read what it is."""
+    try:
+        proc = subprocess.run([executable, "-s", "-c", _PROBE], capture_output=True,
+                              text=True, timeout=timeout_s,
+                              env=_without_gil_setting(os.environ))
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ProbeError(f"{executable}: cannot run it: {exc}") from None
+    if proc.returncode != 0:
+        raise ProbeError(f"{executable}: exited {proc.returncode}: {proc.stderr.strip()[-400:]}")
+    try:
+        data = json.loads(proc.stdout.strip().splitlines()[-1])
+        data.pop("prefix"), data.pop("base_prefix")
+        data["site_packages"] = tuple(data["site_packages"])
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError):
+        raise ProbeError(f"{executable}: ran, but did not answer like a Python 3 "
+                         "interpreter") from None
+    # An absolute path, but not resolved: a venv's or a wrapper's own path must stay.
+    absolute = shutil.which(executable) or executable
+    try:
+        return Interpreter(executable=os.path.abspath(absolute), **data)
+    except TypeError:
+        raise ProbeError(f"{executable}: ran, but its answer lacks what gilcompat "
+                         "needs to know") from None

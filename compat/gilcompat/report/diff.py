@@ -1,0 +1,72 @@
+"""``gilcompat report --diff OLD NEW``: the cells that changed, regressions first.
+
+Exit status 1 when a new failure of a guarantee appeared: a cell whose verdict is now
+``violation``, ``unexpected-crash`` or ``unexpected-hang`` and was not that before (for
+nightly interpreter builds in CI).
+"""
+
+from dataclasses import dataclass
+from typing import List, Optional
+
+from gilcompat.report.model import Merged
+from gilcompat.results import Cell
+from gilcompat.run.expectations import PASSING_VERDICTS
+
+FAILURES = ("violation", "unexpected-crash", "unexpected-hang")
+
+
+@dataclass
+class Change:
+    key: tuple
+    old: Optional[Cell]
+    new: Optional[Cell]
+
+    @property
+    def kind(self) -> str:
+        old_ok = self.old is None or self.old.verdict in PASSING_VERDICTS
+        new_ok = self.new is None or self.new.verdict in PASSING_VERDICTS
+        if old_ok and not new_ok:
+            return "regression"
+        if not old_ok and new_ok:
+            return "fixed"
+        return "changed"
+
+    @property
+    def new_failure(self) -> bool:
+        return (self.new is not None and self.new.verdict in FAILURES
+                and (self.old is None or self.old.verdict != self.new.verdict))
+
+    def describe(self) -> str:
+        def side(cell):
+            if cell is None:
+                return "absent"
+            gil = {True: "GIL on", False: "GIL off"}.get(cell.gil_enabled, "GIL ?")
+            return f"{cell.outcome}/{cell.verdict} ({gil})"
+        interp, case, face, mode = self.key
+        text = f"{self.kind:10} {interp} {case} {face}/{mode}: {side(self.old)} -> {side(self.new)}"
+        if self.new is not None and self.kind == "regression" and self.new.evidence:
+            text += "\n" + "\n".join("    " + l for l in self.new.evidence.splitlines()[:6])
+        return text
+
+
+_ORDER = {"regression": 0, "changed": 1, "fixed": 2}
+
+
+def changes(old: Merged, new: Merged) -> List[Change]:
+    before, after = old.lookup(), new.lookup()
+    found = []
+    for key in sorted(set(before) | set(after)):
+        a, b = before.get(key), after.get(key)
+        if a is None or b is None or (a.outcome, a.verdict, a.gil_enabled) != \
+                (b.outcome, b.verdict, b.gil_enabled):
+            found.append(Change(key, a, b))
+    return sorted(found, key=lambda c: (not c.new_failure, _ORDER[c.kind], c.key))
+
+
+def render(found: List[Change]) -> str:
+    if not found:
+        return "no cell changed"
+    new_failures = sum(c.new_failure for c in found)
+    lines = [c.describe() for c in found]
+    lines.append(f"\n{len(found)} cells changed; {new_failures} new guarantee failures")
+    return "\n".join(lines)

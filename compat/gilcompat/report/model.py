@@ -1,0 +1,186 @@
+"""Merge results files and compute each interpreter's headline.
+
+Files from tox envs, from ``gilcompat run`` and from other machines merge into one
+set of cells keyed by (interpreter, case, face, mode); a later file's cell replaces an
+earlier one's. The headline says, per interpreter, what a reader wants before any
+table: is the opt-in rule honoured, do the interpreter guarantees hold, how many
+GIL-reliant breaks did the suite see with the GIL off (its power), false alarms on the
+opted-in controls, crashes and hangs, and which module turned the GIL on.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from gilcompat.corpus.cases import CATEGORIES, FACES, MODES
+from gilcompat.results import Cell, Results
+
+BREAK_OUTCOMES = ("broken", "crashed")
+RAN = ("holds", "broken", "crashed", "hung")
+
+
+@dataclass
+class Count:
+    n: int = 0
+    of: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.n} of {self.of}"
+
+    def to_json(self) -> dict:
+        return {"n": self.n, "of": self.of}
+
+
+@dataclass
+class Headline:
+    opt_in_rule: str                      # honored / violated / not-applicable / not-run
+    opt_in_evidence: List[str]            # the cells that prove it
+    guarantees_held: Count
+    power: Count                          # gil-reliant breaks seen with the GIL off
+    false_alarms: List[str]               # opted-in cells that did not hold
+    crashes: List[str]
+    hangs: List[str]
+    unexpected: List[str]                 # crashes and hangs no case expected
+    gil_enabled_by: List[str]             # modules that turned the GIL on in default mode
+    verdicts: Dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"opt_in_rule": self.opt_in_rule, "opt_in_evidence": self.opt_in_evidence,
+                "guarantees_held": self.guarantees_held.to_json(),
+                "power": self.power.to_json(), "false_alarms": self.false_alarms,
+                "crashes": self.crashes, "hangs": self.hangs, "unexpected": self.unexpected,
+                "gil_enabled_by": self.gil_enabled_by, "verdicts": self.verdicts}
+
+
+@dataclass
+class Merged:
+    interpreters: List[dict]
+    cells: List[Cell]
+
+    def cells_of(self, interp_id: str) -> List[Cell]:
+        return [c for c in self.cells if c.interpreter == interp_id]
+
+    def columns(self) -> List[Tuple[str, str, str]]:
+        """(interpreter, face, mode) for every column that has at least one cell."""
+        present = {(c.interpreter, c.face, c.mode) for c in self.cells}
+        return [(i["id"], f, m) for i in self.interpreters for f in FACES for m in MODES
+                if (i["id"], f, m) in present]
+
+    def cases_by_category(self) -> List[Tuple[str, List[Tuple[str, str]]]]:
+        """[(category, [(case, category)...])] in catalogue order."""
+        seen: Dict[str, str] = {}
+        for cell in self.cells:
+            seen.setdefault(cell.case, cell.category)
+        return [(cat, sorted(n for n, c in seen.items() if c == cat)) for cat in CATEGORIES
+                if any(c == cat for c in seen.values())]
+
+    def lookup(self) -> Dict[tuple, Cell]:
+        return {c.key: c for c in self.cells}
+
+
+def expand(paths: List[Path]) -> List[Path]:
+    """Files as given; a folder stands for the results files (*.json) in it."""
+    found: List[Path] = []
+    for path in paths:
+        found += sorted(path.glob("*.json")) if path.is_dir() else [path]
+    return found
+
+
+def merge(paths: List[Path]) -> Merged:
+    interpreters: Dict[str, dict] = {}
+    cells: Dict[tuple, Cell] = {}
+    for path in expand(paths):
+        results = Results.read(path)
+        for entry in results.interpreters:
+            interpreters[entry["id"]] = entry
+        for cell in results.cells:
+            cells[cell.key] = cell
+    def order(entry: dict) -> tuple:
+        version = tuple(int(p) for p in str(entry.get("version", "0")).split(".") if p.isdigit())
+        return (entry.get("implementation") != "cpython", version,
+                bool(entry.get("free_threaded")), bool(entry.get("tsan")))
+    return Merged(sorted(interpreters.values(), key=order), list(cells.values()))
+
+
+def _label(cell: Cell) -> str:
+    return f"{cell.case} {cell.face}/{cell.mode}"
+
+
+def opt_in_rule(entry: dict, cells: List[Cell]) -> Tuple[str, List[str]]:
+    if not entry.get("free_threaded"):
+        return "not-applicable", []
+    ruled = [c for c in cells if c.opt_in_rule in ("honored", "violated")]
+    violated = [c for c in ruled if c.opt_in_rule == "violated"]
+    if violated:
+        return "violated", [f"{_label(c)}: module without Py_mod_gil ran with the GIL off"
+                            for c in violated]
+    if ruled:
+        return "honored", [f"{len(ruled)} capi/default cells ran with the GIL on"]
+    return "not-run", ["no capi cell ran in default mode"]
+
+
+def headline(entry: dict, cells: List[Cell]) -> Headline:
+    rule, evidence = opt_in_rule(entry, cells)
+    ran = [c for c in cells if c.outcome in RAN]
+    guarantees = [c for c in ran if c.category == "interpreter-guarantee"]
+    reliant_off = [c for c in ran if c.category == "gil-reliant" and c.gil_enabled is False]
+    verdicts: Dict[str, int] = {}
+    for cell in cells:
+        verdicts[cell.verdict] = verdicts.get(cell.verdict, 0) + 1
+    return Headline(
+        opt_in_rule=rule, opt_in_evidence=evidence,
+        guarantees_held=Count(sum(c.outcome == "holds" for c in guarantees), len(guarantees)),
+        power=Count(sum(c.outcome in BREAK_OUTCOMES for c in reliant_off), len(reliant_off)),
+        false_alarms=[_label(c) for c in ran
+                      if c.category == "opted-in" and c.outcome != "holds"],
+        crashes=[_label(c) for c in ran if c.outcome == "crashed"],
+        hangs=[_label(c) for c in ran if c.outcome == "hung"],
+        unexpected=[f"{_label(c)} {c.outcome}" for c in ran
+                    if c.verdict in ("unexpected-crash", "unexpected-hang")],
+        gil_enabled_by=sorted({c.gil_enabled_by for c in cells
+                               if c.mode == "default" and c.gil_enabled_by}),
+        verdicts=verdicts,
+    )
+
+
+def headlines(merged: Merged) -> Dict[str, Headline]:
+    return {i["id"]: headline(i, merged.cells_of(i["id"])) for i in merged.interpreters}
+
+
+def crash_hang_text(head: Headline) -> str:
+    total = f"{len(head.crashes)} crashed, {len(head.hangs)} hung"
+    if not head.unexpected:
+        return total + (" (all expected)" if head.crashes or head.hangs else "")
+    return total + f"; unexpected: {', '.join(head.unexpected)}"
+
+
+def modules_text(names: List[str]) -> str:
+    """Module names, with the capi faces' generated modules counted rather than listed."""
+    faces = [n for n in names if n.startswith("_gilcompat_") and n.endswith("_capi")]
+    others = [n for n in names if n not in faces]
+    if faces:
+        others.append(f"the capi face's module of {len(faces)} cases")
+    return ", ".join(others) if others else "none"
+
+
+def gil_text(cell: Optional[Cell]) -> str:
+    if cell is None or cell.gil_enabled is None:
+        return ""
+    return "GIL on" if cell.gil_enabled else "GIL off"
+
+
+WITNESS_COLUMNS = ("both", "stress only", "tsan only", "neither")
+
+
+def agreement(merged: Merged, interp_id: str) -> Dict[str, Dict[str, int]]:
+    """For a TSan build: per category, cells where the stress check and TSan agreed
+    (both saw a break, or neither did) and where they disagreed."""
+    table: Dict[str, Dict[str, int]] = {}
+    for cell in merged.cells_of(interp_id):
+        if cell.tsan is None or cell.outcome not in RAN:
+            continue
+        column = {"both": "both", "stress": "stress only", "tsan": "tsan only"}.get(
+            cell.witness or "", "neither")
+        row = table.setdefault(cell.category, {c: 0 for c in WITNESS_COLUMNS})
+        row[column] += 1
+    return {cat: table[cat] for cat in CATEGORIES if cat in table}

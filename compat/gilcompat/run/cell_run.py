@@ -1,0 +1,97 @@
+"""Run one cell: decide whether it applies, write the child's request, start it, judge.
+
+The child starts isolated from the user's site: ``-s -S`` with every ``PYTHON*``
+variable dropped (as ``-I`` would, but ``-I`` would also drop the case's own
+``PYTHONMALLOC`` and the mode's ``PYTHON_GIL``), and only the runner's site-packages
+put on ``sys.path`` by hand, so no ``.pth`` file, ``sitecustomize`` or ``PYTHONPATH``
+entry can import anything (and turn the GIL on) before the face does.
+"""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+from gilcompat.build.cached_build import Build
+from gilcompat.build.names import SPIN_SETTER, module_names, probe_names
+from gilcompat.child import CELL_MAIN
+from gilcompat.corpus.cases import FACES, Case
+from gilcompat.pythons.interpreter import Interpreter
+from gilcompat.pythons.launch import child_argv
+from gilcompat.results import Cell
+from gilcompat.run import tsan
+from gilcompat.run.judge import judge
+from gilcompat.run.process import spawn_and_watch
+
+MODE_ENV = {"default": None, "gil0": "0", "gil1": "1"}
+
+
+def skip_reason(case: Case, interp: Interpreter, face: str, mode: str) -> Optional[str]:
+    if mode not in interp.modes:
+        return f"mode {mode} needs a free-threaded build"
+    if interp.version_tuple < case.min_python:
+        return "needs Python %d.%d or newer" % case.min_python
+    if face == "cffi" and interp.implementation == "pypy" and \
+            any(f.takes_objects for f in case.functions):
+        return "the cffi face passes objects as id(obj), which only CPython allows"
+    return None
+
+
+def mode_env(mode: str, extra=()) -> dict:
+    """The child's environment: no ``PYTHON*`` variable of the user's, then the case's
+    own and the mode's ``PYTHON_GIL``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env.update(extra)
+    if MODE_ENV[mode] is not None:
+        env["PYTHON_GIL"] = MODE_ENV[mode]
+    return env
+
+
+def run_cell(case: Case, build: Optional[Build], interp: Interpreter, face: str,
+             mode: str) -> Cell:
+    cell = Cell(interp.id, case.name, case.category, face, mode)
+    reason = skip_reason(case, interp, face, mode)
+    if reason:
+        cell.outcome = cell.verdict = "skipped"
+        cell.evidence = reason
+        return cell
+    if build is None or not build.ok:
+        message = build.error if build else "not built"
+        first = next((l.strip() for l in message.splitlines() if "error" in l), "")
+        cell.evidence = f"build failed: {first}\n{message}"
+        return cell
+    with tempfile.TemporaryDirectory(prefix=f"gilcompat-{case.name}-") as tmp:
+        workdir = Path(tmp)
+        request = _request(case, build, face, workdir)
+        argv = child_argv(interp.python, CELL_MAIN, [str(request)],
+                          site_dirs=interp.site_packages)
+        env = mode_env(mode, case.env)
+        if interp.tsan:
+            env["TSAN_OPTIONS"] = tsan.options(workdir)
+        run = spawn_and_watch(argv, env, workdir, case.stress.timeout_s, case.stress.idle_s)
+        if interp.tsan:
+            run.witness = tsan.read_logs(workdir, case.folder)
+    return judge(cell, case, interp, run)
+
+
+def face_names(base: str) -> dict:
+    """Per face: its module's name, the spin setter's and the probe's, for the child."""
+    modules = module_names(base)
+    return {face: {"module": modules[face], "spin_setter": SPIN_SETTER,
+                   "probe": probe_names(face)} for face in FACES}
+
+
+def _request(case: Case, build: Build, face: str, workdir: Path) -> Path:
+    request = {
+        "case": case.name, "face": face, "names": face_names(build.module),
+        "shared_object": str(build.shared_object),
+        "functions": [{"name": f.name, "objects": [p.ctype.is_object for p in f.params],
+                       "returns_string": f.result.is_string} for f in case.functions],
+        "scenario": str(case.scenario_path), "events": str(workdir / "events.jsonl"),
+        "stress": {"threads": case.stress.threads, "iterations": case.stress.iterations,
+                   "rounds": case.stress.rounds, "spin": case.stress.spin},
+    }
+    path = workdir / "request.json"
+    path.write_text(json.dumps(request))
+    return path

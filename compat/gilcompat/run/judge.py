@@ -1,0 +1,197 @@
+"""Turn what a cell's child did into the cell's outcome, measured GIL state and verdict.
+
+A crash or hang is the race showing only when it happened in the ``stress`` phase;
+anywhere else (start-up, import, probe, setup, check) it is an ``error`` whose evidence
+names the phase. The GIL state is the exclusion probe's finding, never the
+interpreter's word; what the interpreter reports is kept beside it, and a report of
+"on" while the probe saw C code run in parallel is a ``violation``.
+"""
+
+import signal
+from typing import Optional
+
+from gilcompat.corpus.cases import Case
+from gilcompat.pythons.interpreter import Interpreter
+from gilcompat.results import Cell
+from gilcompat.run import tsan
+from gilcompat.run.expectations import (INCONCLUSIVE, OK, VIOLATION, cffi_declares_not_used,
+                                        expected_for, opt_in_rule_applies, verdict)
+from gilcompat.run.process import ChildRun
+
+EVIDENCE_LINES = 40
+MODE_FORCES = {"gil0": False, "gil1": True}
+
+
+def classify(run: ChildRun) -> tuple:
+    """(outcome, evidence, signal name) from what the child did."""
+    in_stress = run.phase == "stress"
+    where = f"during {run.phase_text}"
+    if run.hang and "Fatal Python error" in run.stderr:
+        # It crashed; dying then hung (seen under ThreadSanitizer, whose abort path
+        # can deadlock). A fatal error is a crash however the process ends.
+        text = f"Fatal Python error {where}, then {run.hang} (the process did not die by itself)"
+        return ("crashed" if in_stress else "error"), _with_stderr(text, run), None
+    if run.hang:
+        return ("hung" if in_stress else "error"), _with_stderr(f"{run.hang} {where}", run), None
+    if run.returncode is not None and run.returncode < 0:
+        name = signal.Signals(-run.returncode).name
+        text = f"killed by {name} {where}"
+        return ("crashed" if in_stress else "error"), _with_stderr(text, run), name
+    done = run.last("done")
+    if done:
+        return done["outcome"], done["evidence"], None
+    return "error", _with_stderr(f"child exited {run.returncode} without a result {where}",
+                                 run), None
+
+
+def _with_stderr(text: str, run: ChildRun) -> str:
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    if len(lines) > EVIDENCE_LINES:
+        lines = lines[:EVIDENCE_LINES] + [f"... ({len(lines) - EVIDENCE_LINES} more lines)"]
+    return "\n".join([text, *lines]).strip()
+
+
+def _add_witness(cell: Cell, witness: Optional[tsan.Witness]) -> None:
+    """TSan's reports in the case's own code are evidence of a break, even when the
+    value check saw nothing."""
+    if cell.outcome in ("holds", "broken", "crashed", "hung"):
+        cell.witness = "stress" if cell.outcome != "holds" else None
+    if witness is None:
+        return
+    cell.tsan = witness.to_json()
+    if not witness.in_case:
+        return
+    if cell.outcome == "holds":
+        cell.outcome, cell.witness = "broken", "tsan"
+        cell.evidence = witness.evidence()
+    elif cell.outcome in ("broken", "crashed"):
+        cell.witness = "both"
+        cell.evidence = f"{cell.evidence}\n{witness.evidence()}"
+
+
+def _record_measurements(cell: Cell, run: ChildRun) -> None:
+    before, imported, done = run.last("before"), run.last("imported"), run.last("done")
+    rounds = [e for e in run.events if e.get("event") == "round"]
+    cell.rounds = done["rounds"] if done else len(rounds) + (1 if run.phase == "stress" else 0)
+    if before:
+        cell.exclusion_before = before["exclusion"]
+        cell.gil_before = before["exclusion"]["gil"]
+    if imported:
+        cell.exclusion = imported["exclusion"]
+        cell.gil_enabled = imported["exclusion"]["gil"]
+        cell.gil_reported = imported["gil_reported"]
+        cell.gil_enabled_by = imported["gil_enabled_by"]
+    if done:
+        cell.gil_enabled_after = done["exclusion_after"]["gil"]
+
+
+def _expected(case: Case, cell: Cell, interp: Interpreter, gil: Optional[bool]):
+    """The expectation for the GIL state ``gil``; with ``gil`` unknown, the one both
+    states agree on, else None."""
+    states = (True, False) if gil is None else (gil,)
+    found = {expected_for(case, cell.face, cell.mode, g, interp.implementation) for g in states}
+    return found.pop() if len(found) == 1 else None
+
+
+def _mode_without_effect(cell: Cell, interp: Interpreter) -> Optional[str]:
+    """On a build that does not declare free threading, a forcing mode that did not
+    force anything is not applicable there: say so."""
+    forced = MODE_FORCES.get(cell.mode)
+    if interp.free_threaded or forced is None or cell.gil_enabled is None:
+        return None
+    if cell.gil_enabled == forced:
+        return None
+    return (f"PYTHON_GIL={int(forced)} did not turn the GIL {'on' if forced else 'off'} "
+            f"here (measured {'on' if cell.gil_enabled else 'off'}): this build has no "
+            "such switch, or ignores it")
+
+
+def judge(cell: Cell, case: Case, interp: Interpreter, run: ChildRun) -> Cell:
+    """Fill the cell's outcome, measured GIL state, expectation and verdict."""
+    cell.outcome, cell.evidence, cell.signal = classify(run)
+    cell.duration_s = round(run.duration_s, 3)
+    if cell.outcome in ("crashed", "hung", "error"):
+        cell.phase = run.phase or "start-up"
+    _add_witness(cell, run.witness)
+    _record_measurements(cell, run)
+    if cell.outcome == "error":
+        cell.verdict = verdict(None, "error")
+        return cell
+    no_effect = _mode_without_effect(cell, interp)
+    if no_effect:
+        cell.outcome = cell.verdict = "skipped"
+        cell.evidence = no_effect
+        return cell
+    rule = opt_in_rule_applies(cell.face, cell.mode,
+                               cffi_declares_not_used(interp.implementation, interp.cffi_version))
+    # Under the opt-in rule the GIL must be on, so that is what the case is held to.
+    expected = _expected(case, cell, interp, True if rule else cell.gil_enabled)
+    if expected is None:
+        cell.verdict = INCONCLUSIVE
+        cell.evidence = _inconclusive_text(cell) + "\n" + cell.evidence
+    else:
+        cell.expected, cell.expected_why = expected.outcome, expected.why
+        cell.verdict = verdict(expected.outcome, cell.outcome)
+        if cell.verdict == OK and cell.outcome == "holds" and not _overlapped(cell):
+            cell.verdict = INCONCLUSIVE
+            cell.evidence = _inconclusive_text(cell) + "\n" + cell.evidence
+    if rule:
+        _judge_opt_in_rule(cell)
+    _judge_forced_on(cell, interp)
+    _judge_report_against_measure(cell)
+    cell.evidence = cell.evidence.strip()
+    return cell
+
+
+def _overlapped(cell: Cell) -> bool:
+    return bool(cell.exclusion and cell.exclusion.get("control_overlaps"))
+
+
+def _inconclusive_text(cell: Cell) -> str:
+    control = (cell.exclusion or {}).get("control_overlaps")
+    return (f"inconclusive: the probe's control saw {control or 0} overlaps, so this run "
+            "never showed that its threads could run at once")
+
+
+def _judge_opt_in_rule(cell: Cell) -> None:
+    if cell.gil_enabled is None:
+        cell.opt_in_rule = "inconclusive"
+        cell.verdict = INCONCLUSIVE
+        return
+    if not cell.gil_enabled:
+        cell.opt_in_rule = "violated"
+        cell.verdict = VIOLATION
+        cell.evidence = ("opt-in rule violated: a module that declares nothing ran with the "
+                         f"GIL off in default mode ({_probe_text(cell.exclusion)})\n"
+                         + cell.evidence)
+        return
+    cell.opt_in_rule = "honored"
+    if cell.gil_before is False:
+        cell.opt_in_proof = (f"GIL measured off before the import "
+                             f"({_probe_text(cell.exclusion_before)}, through the opted-in "
+                             f"module) and on after it ({_probe_text(cell.exclusion)})")
+    else:
+        cell.opt_in_proof = ("this build never ran GIL-held C code in parallel in this "
+                             f"process ({_probe_text(cell.exclusion)})")
+
+
+def _judge_forced_on(cell: Cell, interp: Interpreter) -> None:
+    if interp.free_threaded and cell.mode == "gil1" and cell.gil_enabled is False:
+        cell.verdict = VIOLATION
+        cell.evidence = ("PYTHON_GIL=1 did not serialise GIL-held C code "
+                         f"({_probe_text(cell.exclusion)})\n" + cell.evidence)
+
+
+def _judge_report_against_measure(cell: Cell) -> None:
+    if cell.gil_reported is True and cell.gil_enabled is False:
+        cell.verdict = VIOLATION
+        cell.evidence = ("the interpreter reports the GIL on (sys._is_gil_enabled()), but "
+                         f"GIL-held C code ran in parallel ({_probe_text(cell.exclusion)})\n"
+                         + cell.evidence)
+
+
+def _probe_text(exclusion: Optional[dict]) -> str:
+    if not exclusion:
+        return "not measured"
+    return (f"{exclusion['overlaps']} of {exclusion['entries']} entries overlapped; "
+            f"control {exclusion['control_overlaps']} of {exclusion['control_entries']}")

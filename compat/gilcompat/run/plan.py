@@ -1,0 +1,99 @@
+"""Plan the cells of a run (interpreter x case x face x mode) and run them.
+
+Each interpreter is prepared once, each case built once per interpreter (lazily, by the
+first of its cells to run), and the results file is rewritten after every cell, so an
+interrupted run keeps what it finished.
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from gilcompat.run import cell_run as runner
+from gilcompat.run.process import STOP
+from gilcompat.build.cached_build import Build, ensure_built
+from gilcompat.corpus.cases import FACES, MODES, Case
+from gilcompat.pythons.interpreter import Interpreter
+from gilcompat.run.progress import Progress
+from gilcompat.results import Cell, Results
+
+
+def undeclared_parallel(interps: Sequence[Interpreter], results: Results) -> List[Interpreter]:
+    """The interpreters that ran GIL-held C code in parallel without declaring free
+    threading, now marked to try the forcing modes too."""
+    return [replace(i, try_modes=True) for i in interps
+            if not i.free_threaded and not i.try_modes and results.parallel(i.id)]
+
+
+@dataclass(frozen=True)
+class PlannedCell:
+    case: Case
+    interp: Interpreter
+    face: str
+    mode: str
+
+
+def plan(cases: Sequence[Case], interps: Sequence[Interpreter],
+         faces: Sequence[str] = FACES, modes: Sequence[str] = MODES) -> List[PlannedCell]:
+    """Every cell, modes limited to those the interpreter supports."""
+    return [PlannedCell(case, interp, face, mode)
+            for interp in interps for case in cases for face in faces
+            for mode in modes if mode in interp.modes]
+
+
+class BuildCache:
+    """One build per (case, interpreter) in this run, however many cells ask at once."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.builds: Dict[Tuple[str, str], Build] = {}
+        self.locks: Dict[Tuple[str, str], threading.Lock] = {}
+        self.guard = threading.Lock()
+
+    def get(self, case: Case, interp: Interpreter) -> Build:
+        key = (case.name, interp.id)
+        with self.guard:
+            lock = self.locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self.builds:
+                build = ensure_built(case, interp)
+                if not build.ok:
+                    self.progress.note(f"build failed: {case.name} on {interp.id} "
+                                       f"(its cells are errors; see their evidence)")
+                self.builds[key] = build
+            return self.builds[key]
+
+
+def _run_one(planned: PlannedCell, builds: BuildCache) -> Cell:
+    case, interp = planned.case, planned.interp
+    if runner.skip_reason(case, interp, planned.face, planned.mode):
+        return runner.run_cell(case, None, interp, planned.face, planned.mode)
+    return runner.run_cell(case, builds.get(case, interp), interp, planned.face, planned.mode)
+
+
+def run_matrix(cells: List[PlannedCell], results: Results, out: Optional[Path],
+               progress: Progress, jobs: int = 1) -> Results:
+    """Run ``cells``, appending to ``results`` (and rewriting ``out``) as each ends."""
+    builds = BuildCache(progress)
+    for interp in dict.fromkeys(c.interp for c in cells):
+        results.add_interpreter(interp)
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        futures = [pool.submit(_run_one, planned, builds) for planned in cells]
+        for future in as_completed(futures):
+            cell = future.result()
+            results.cells.append(cell)
+            if out:
+                results.write(out)
+            progress.cell_done(cell)
+    except BaseException:
+        STOP.set()             # running children are killed, queued cells dropped
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    order = {id(p): i for i, p in enumerate(cells)}
+    key = {(p.interp.id, p.case.name, p.face, p.mode): order[id(p)] for p in cells}
+    results.cells.sort(key=lambda c: key.get(c.key, len(key)))
+    return results

@@ -1,0 +1,121 @@
+"""Process control for one cell's child: start it, watch it, never leave it behind.
+
+The child gets its own session (so the whole process group can be killed) and files for
+stdout, stderr and events. A hang is caught by the watchdog; the child is then asked for
+every thread's stack (SIGUSR1) and killed. An interrupted run (``STOP``) kills it too.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Optional
+
+from gilcompat.run import tsan
+from gilcompat.run.watchdog import HangWatch
+
+POLL_S = 0.02
+STACK_WAIT_S = 1.0
+STOP = threading.Event()      # set when the run is interrupted: children are killed
+
+
+class Interrupted(Exception):
+    pass
+
+
+@dataclass
+class ChildRun:
+    returncode: Optional[int]
+    hang: Optional[str]
+    events: List[dict]
+    stderr: str
+    duration_s: float
+    witness: Optional[tsan.Witness] = None    # ThreadSanitizer's reports (TSan builds)
+
+    def last(self, name: str) -> Optional[dict]:
+        found = [e for e in self.events if e.get("event") == name]
+        return found[-1] if found else None
+
+    @property
+    def phase(self) -> Optional[str]:
+        """The phase the child last entered (``stress``, ``check``, ...), None if none."""
+        entered = self.last("phase")
+        return entered["phase"] if entered else None
+
+    @property
+    def phase_text(self) -> str:
+        entered = self.last("phase")
+        if not entered:
+            return "start-up (before the child's first phase)"
+        where = entered["phase"]
+        return f"{where} (round {entered['round']})" if entered.get("round") else where
+
+
+def spawn_and_watch(argv: List[str], env: dict, workdir: Path, timeout_s: float,
+                    idle_s: float) -> ChildRun:
+    """Run ``argv`` to its end, or to a hang, and never leave a process behind."""
+    events_path = workdir / "events.jsonl"
+    events_path.touch()
+    start = time.monotonic()
+    with open(workdir / "stdout", "wb") as out, open(workdir / "stderr", "wb") as err:
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                env=env, cwd=workdir, start_new_session=True)
+        hang = None
+        try:
+            watch = HangWatch(proc.pid, timeout_s, idle_s)
+            while proc.poll() is None:
+                if STOP.is_set():
+                    raise Interrupted(f"run interrupted; child {proc.pid} killed")
+                hang = watch.poll()
+                if hang:
+                    _dump_stacks_then_kill(proc, workdir / "stderr")
+                    break
+                try:
+                    proc.wait(timeout=POLL_S)   # returns as soon as the child exits
+                except subprocess.TimeoutExpired:
+                    pass
+        finally:
+            _kill_group(proc)
+    duration = time.monotonic() - start
+    return ChildRun(proc.returncode, hang, _read_events(events_path),
+                    (workdir / "stderr").read_text(errors="replace"), duration)
+
+
+def _dump_stacks_then_kill(proc: subprocess.Popen, stderr_path: Path) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGUSR1)
+    except OSError:
+        pass
+    deadline = time.monotonic() + STACK_WAIT_S
+    size = -1
+    while time.monotonic() < deadline:   # wait until faulthandler stops writing
+        time.sleep(0.1)
+        now = stderr_path.stat().st_size
+        if now == size and now > 0:
+            break
+        size = now
+    _kill_group(proc)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    proc.wait()
+
+
+def _read_events(path: Path) -> List[dict]:
+    events = []
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            pass    # a line cut short by a crash
+    return events
+
+
