@@ -76,16 +76,81 @@ def report(tmp_path: Path, *results) -> dict:
     return paths
 
 
-def test_opt_in_rule_honored_on_free_threaded_and_not_applicable_on_gil_build(honest, tmp_path):
+STAND_IN = """#!{host}
+# A GIL replacement that does not describe itself the way CPython 3.13 does: the real
+# free-threaded build, started with the GIL forced off, with sys._is_gil_enabled hidden
+# and sysconfig saying no Py_GIL_DISABLED (prefixed to every -c program it runs).
+import os, sys
+REAL = {real!r}
+PRELUDE = (
+    "import sys, sysconfig\\n"
+    "try:\\n    del sys._is_gil_enabled\\nexcept AttributeError:\\n    pass\\n"
+    "_get = sysconfig.get_config_var\\n"
+    "sysconfig.get_config_var = lambda n: 0 if n == 'Py_GIL_DISABLED' else _get(n)\\n")
+args = sys.argv[1:]
+if "-c" in args:
+    at = args.index("-c") + 1
+    args[at] = PRELUDE + args[at]
+os.execv(REAL, [REAL, "-X", "gil=0", *args])
+"""
+
+
+@pytest.fixture(scope="module")
+def stand_in(request, tmp_path_factory):
+    """Real results from an interpreter that runs C code in parallel without declaring
+    free threading (the free-threaded build behind a launcher that hides it)."""
+    ft = free_threaded(request.config)
+    folder = tmp_path_factory.mktemp("stand-in")
+    launcher = folder / "python3.13"
+    launcher.write_text(STAND_IN.format(host=sys.executable, real=ft.python))
+    launcher.chmod(0o755)
+    out = folder / "results.json"
+    run_cases(out, [str(launcher), ft.executable])
+    return out
+
+
+def test_every_build_is_judged_by_the_opt_in_rule_with_proof(honest, tmp_path):
     paths = report(tmp_path, honest)
     data = json.loads(paths["json"].read_text())
-    rules = {i["id"]: i["opt_in_rule"] for i in data["interpreters"]}
+    by_id = {i["id"]: i for i in data["interpreters"]}
     ft = [i for i in data["interpreters"] if i["free_threaded"]]
     gil = [i for i in data["interpreters"] if not i["free_threaded"]]
     assert ft and gil and all(i["executable"] for i in data["interpreters"])
-    assert all(rules[i["id"]] == "honored" for i in ft)
-    assert all(rules[i["id"]] == "not-applicable" for i in gil)
+    for entry in ft:
+        assert entry["opt_in_rule"] == "honored" and entry["parallel"] is True
+        assert any("GIL measured off before the import" in e for e in entry["opt_in_evidence"])
+    for entry in gil:
+        assert entry["opt_in_rule"] == "honored" and entry["parallel"] is False
+        assert any("never ran GIL-held C code in parallel" in e
+                   for e in entry["opt_in_evidence"])
+        assert entry["in_plain_words"].startswith("Yes")
+    cells = [c for c in data["cells"] if c["outcome"] != "skipped"]
+    assert all(c["exclusion"]["control_overlaps"] > 0 for c in cells)
+    # The interpreter's word is recorded beside the measurement, null where it has none.
+    assert all(c["gil_reported"] is None for c in cells
+               if tuple(map(int, by_id[c["interpreter"]]["version"].split("."))) < (3, 13))
     assert "**opt-in rule: honored**" in paths["md"].read_text()
+
+
+def test_a_stand_in_running_in_parallel_undeclared_is_caught(stand_in, tmp_path):
+    data = json.loads(report(tmp_path, stand_in)["json"].read_text())
+    stand, real = sorted(data["interpreters"], key=lambda i: i["free_threaded"])
+    assert not stand["free_threaded"] and real["free_threaded"]
+    assert stand["id"] != real["id"]
+    assert stand["opt_in_rule"] == "violated" and stand["parallel"] is True
+    assert stand["in_plain_words"].startswith("No")
+    assert "without declaring" in stand["build_kind"]
+    assert real["opt_in_rule"] == "honored"
+    mine = [c for c in data["cells"] if c["interpreter"] == stand["id"]]
+    default = [c for c in mine if c["mode"] == "default"]
+    assert default and all(c["gil_enabled"] is False and c["gil_reported"] is None
+                           for c in default)
+    capi = next(c for c in default if c["case"] == "global_counter" and c["face"] == "capi")
+    assert capi["verdict"] == "violation" and capi["outcome"] == "broken"
+    # Its forcing modes were tried: PYTHON_GIL=1 did nothing on it, and the cell says so.
+    gil1 = [c for c in mine if c["mode"] == "gil1"]
+    assert gil1 and all(c["outcome"] == "skipped" and "PYTHON_GIL=1" in c["evidence"]
+                        for c in gil1)
 
 
 def test_interpreter_ignoring_py_mod_gil_is_marked_violated_with_its_cells(violating, tmp_path):

@@ -1,8 +1,9 @@
 """``gilcompat report --diff OLD NEW``: the cells that changed, regressions first.
 
-Exit status 1 when a new failure of a guarantee appeared: a cell whose verdict is now
-``violation``, ``unexpected-crash`` or ``unexpected-hang`` and was not that before (for
-nightly interpreter builds in CI).
+Exit status 1 when a new failure appeared (for nightly interpreter builds in CI): a cell
+whose verdict is now ``violation``, ``unexpected-crash`` or ``unexpected-hang`` and was not
+that before; a cell that was ``ok`` and is now ``undetected``, ``inconclusive`` or
+``error``; or a cell that disappeared.
 """
 
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from gilcompat.results import Cell
 from gilcompat.run.expectations import PASSING_VERDICTS
 
 FAILURES = ("violation", "unexpected-crash", "unexpected-hang")
+LOST_GROUND = ("undetected", "inconclusive", "error")     # after "ok"
 
 
 @dataclass
@@ -33,8 +35,12 @@ class Change:
 
     @property
     def new_failure(self) -> bool:
-        return (self.new is not None and self.new.verdict in FAILURES
-                and (self.old is None or self.old.verdict != self.new.verdict))
+        if self.new is None:
+            return self.old is not None and self.old.verdict != "skipped"
+        if self.new.verdict in FAILURES:
+            return self.old is None or self.old.verdict != self.new.verdict
+        return (self.old is not None and self.old.verdict == "ok"
+                and self.new.verdict in LOST_GROUND)
 
     def describe(self) -> str:
         def side(cell):

@@ -42,6 +42,8 @@ td.cell:focus { outline: 2px solid #333; }
 .v-unexpected-crash { background: var(--crash); font-weight: 700; }
 .v-unexpected-hang { background: var(--hang); font-weight: 700; }
 .v-error { background: var(--error); font-weight: 700; }
+.v-inconclusive { background: #e6dcf5; font-weight: 700; }
+.rule-inconclusive { color: #5b2a86; }
 .legend span { display: inline-block; padding: 1px 6px; margin: 2px; border: 1px solid #ccc; }
 #evidence { white-space: pre-wrap; font: 12px/1.3 ui-monospace, monospace; background: #f7f7f7;
             border: 1px solid #ccc; padding: 8px; margin-top: 10px; min-height: 3em; }
@@ -73,7 +75,7 @@ SCRIPT = """
 """
 
 LEGEND = ("ok", "skipped", "violation", "undetected", "unexpected-crash", "unexpected-hang",
-          "error")
+          "error", "inconclusive")
 
 
 def _e(text) -> str:
@@ -85,8 +87,9 @@ def _list(items: List[str], empty: str = "none") -> str:
 
 
 def headline_card(entry: dict, head: Headline) -> str:
-    kind = "free-threaded" if entry.get("free_threaded") else "GIL build"
+    kind = head.build_kind
     rows = [
+        ("GIL-like guarantees by default?", f"<strong>{_e(head.in_plain_words)}</strong>"),
         ("opt-in rule", f'<span class="rule-{_e(head.opt_in_rule)}">{_e(head.opt_in_rule)}'
                         f"</span> {_list(head.opt_in_evidence, '')}"),
         ("interpreter guarantees held", _e(head.guarantees_held)),

@@ -7,7 +7,8 @@ from gilcompat.report.model import (WITNESS_COLUMNS, Headline, Merged, agreement
 
 VERDICT_MARK = {"ok": "", "skipped": "", "violation": " **VIOLATION**",
                 "undetected": " **UNDETECTED**", "unexpected-crash": " **UNEXPECTED CRASH**",
-                "unexpected-hang": " **UNEXPECTED HANG**", "error": " **ERROR**"}
+                "unexpected-hang": " **UNEXPECTED HANG**", "error": " **ERROR**",
+                "inconclusive": " **INCONCLUSIVE**"}
 
 
 def _list(items: List[str]) -> str:
@@ -15,9 +16,9 @@ def _list(items: List[str]) -> str:
 
 
 def headline_lines(entry: dict, head: Headline) -> List[str]:
-    kind = "free-threaded" if entry.get("free_threaded") else "GIL build"
-    lines = [f"## {entry['id']} ({kind})", "",
+    lines = [f"## {entry['id']} ({head.build_kind})", "",
              f"`{entry.get('executable', '')}`, cffi {entry.get('cffi_version')}", "",
+             f"**Do extensions get GIL-like guarantees by default? {head.in_plain_words}**", "",
              f"- **opt-in rule: {head.opt_in_rule}**" +
              (f" ({'; '.join(head.opt_in_evidence)})" if head.opt_in_evidence else ""),
              f"- interpreter guarantees held: {head.guarantees_held}",

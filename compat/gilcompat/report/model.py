@@ -8,12 +8,13 @@ GIL-reliant breaks did the suite see with the GIL off (its power), false alarms 
 opted-in controls, crashes and hangs, and which module turned the GIL on.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from gilcompat.corpus.cases import CATEGORIES, FACES, MODES
-from gilcompat.results import Cell, Results
+from gilcompat.results import Cell, Results, parallel_of
 
 BREAK_OUTCOMES = ("broken", "crashed")
 RAN = ("holds", "broken", "crashed", "hung")
@@ -33,7 +34,7 @@ class Count:
 
 @dataclass
 class Headline:
-    opt_in_rule: str                      # honored / violated / not-applicable / not-run
+    opt_in_rule: str                      # honored / violated / inconclusive / not-run
     opt_in_evidence: List[str]            # the cells that prove it
     guarantees_held: Count
     power: Count                          # gil-reliant breaks seen with the GIL off
@@ -43,9 +44,14 @@ class Headline:
     unexpected: List[str]                 # crashes and hangs no case expected
     gil_enabled_by: List[str]             # modules that turned the GIL on in default mode
     verdicts: Dict[str, int] = field(default_factory=dict)
+    parallel: Optional[bool] = None       # measured: GIL-held C code ran in two threads
+    build_kind: str = ""                  # what the build is, declared and measured
+    in_plain_words: str = ""              # do extensions get GIL-like guarantees by default?
 
     def to_json(self) -> dict:
         return {"opt_in_rule": self.opt_in_rule, "opt_in_evidence": self.opt_in_evidence,
+                "parallel": self.parallel, "build_kind": self.build_kind,
+                "in_plain_words": self.in_plain_words,
                 "guarantees_held": self.guarantees_held.to_json(),
                 "power": self.power.to_json(), "false_alarms": self.false_alarms,
                 "crashes": self.crashes, "hangs": self.hangs, "unexpected": self.unexpected,
@@ -86,15 +92,33 @@ def expand(paths: List[Path]) -> List[Path]:
     return found
 
 
+def _same_build(a: dict, b: dict) -> bool:
+    return (a.get("executable"), a.get("soabi")) == (b.get("executable"), b.get("soabi"))
+
+
 def merge(paths: List[Path]) -> Merged:
+    """One set of cells; an interpreter seen again (same executable and ABI) has its
+    cells replaced by the later file's, and two builds that share an id are both kept,
+    the later one's id told apart by a digest of its executable."""
     interpreters: Dict[str, dict] = {}
     cells: Dict[tuple, Cell] = {}
     for path in expand(paths):
         results = Results.read(path)
+        renamed = {}
         for entry in results.interpreters:
+            entry = dict(entry)
+            known = interpreters.get(entry["id"])
+            if known is not None and not _same_build(known, entry):
+                digest = hashlib.sha256(str(entry.get("executable")).encode()).hexdigest()[:6]
+                renamed[entry["id"]] = entry["id"] = f"{entry['id']}@{digest}"
             interpreters[entry["id"]] = entry
         for cell in results.cells:
+            if cell.interpreter in renamed:
+                cell.interpreter = renamed[cell.interpreter]
             cells[cell.key] = cell
+    for entry in interpreters.values():
+        entry["parallel"] = parallel_of([c for c in cells.values()
+                                         if c.interpreter == entry["id"]])
     def order(entry: dict) -> tuple:
         version = tuple(int(p) for p in str(entry.get("version", "0")).split(".") if p.isdigit())
         return (entry.get("implementation") != "cpython", version,
@@ -106,21 +130,53 @@ def _label(cell: Cell) -> str:
     return f"{cell.case} {cell.face}/{cell.mode}"
 
 
-def opt_in_rule(entry: dict, cells: List[Cell]) -> Tuple[str, List[str]]:
-    if not entry.get("free_threaded"):
-        return "not-applicable", []
-    ruled = [c for c in cells if c.opt_in_rule in ("honored", "violated")]
+def opt_in_rule(cells: List[Cell]) -> Tuple[str, List[str]]:
+    """Judged on every interpreter, from the cells whose module declares nothing."""
+    ruled = [c for c in cells if c.opt_in_rule]
     violated = [c for c in ruled if c.opt_in_rule == "violated"]
     if violated:
-        return "violated", [f"{_label(c)}: module without Py_mod_gil ran with the GIL off"
-                            for c in violated]
+        return "violated", [f"{_label(c)}: a module that declares nothing ran with the GIL "
+                            "measured off" for c in violated]
+    honored = [c for c in ruled if c.opt_in_rule == "honored"]
+    if honored and len(honored) == len(ruled):
+        proofs = sorted({c.opt_in_proof for c in honored if c.opt_in_proof})
+        example = next((p for p in proofs if p.startswith("GIL measured off")), proofs[0]
+                       if proofs else "")
+        return "honored", [f"{len(honored)} undeclared default-mode cells measured the GIL on",
+                           f"e.g. {_label(honored[0])}: {example}"]
     if ruled:
-        return "honored", [f"{len(ruled)} capi/default cells ran with the GIL on"]
-    return "not-run", ["no capi cell ran in default mode"]
+        return "inconclusive", [f"{_label(c)}: the probe's control never overlapped"
+                                for c in ruled if c.opt_in_rule == "inconclusive"]
+    return "not-run", ["no undeclared face ran in default mode"]
+
+
+def build_kind(entry: dict, parallel: Optional[bool]) -> str:
+    declared = "free-threaded" if entry.get("free_threaded") else "GIL build"
+    if parallel and not entry.get("free_threaded"):
+        return ("runs C code in parallel without declaring free threading "
+                "(sysconfig says no Py_GIL_DISABLED)")
+    if parallel is None:
+        return f"{declared} (parallelism not measured)"
+    return f"{declared}; measured {'parallel' if parallel else 'never parallel'}"
+
+
+def in_plain_words(rule: str, parallel: Optional[bool]) -> str:
+    if rule == "violated":
+        return ("No: extensions that never opted in ran their C code in parallel threads "
+                "by default")
+    if rule == "honored":
+        if parallel:
+            return ("Yes: C code runs in parallel here, but an extension that does not opt "
+                    "in gets the GIL back by default (measured)")
+        return "Yes: no GIL-held C code ever ran in parallel here (measured)"
+    if rule == "inconclusive":
+        return "Not shown: the runs could not show that threads overlapped at all"
+    return "Not run: no undeclared face ran in default mode"
 
 
 def headline(entry: dict, cells: List[Cell]) -> Headline:
-    rule, evidence = opt_in_rule(entry, cells)
+    rule, evidence = opt_in_rule(cells)
+    parallel = parallel_of(cells)
     ran = [c for c in cells if c.outcome in RAN]
     guarantees = [c for c in ran if c.category == "interpreter-guarantee"]
     reliant_off = [c for c in ran if c.category == "gil-reliant" and c.gil_enabled is False]
@@ -139,7 +195,8 @@ def headline(entry: dict, cells: List[Cell]) -> Headline:
                     if c.verdict in ("unexpected-crash", "unexpected-hang")],
         gil_enabled_by=sorted({c.gil_enabled_by for c in cells
                                if c.mode == "default" and c.gil_enabled_by}),
-        verdicts=verdicts,
+        verdicts=verdicts, parallel=parallel, build_kind=build_kind(entry, parallel),
+        in_plain_words=in_plain_words(rule, parallel),
     )
 
 
