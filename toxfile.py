@@ -14,7 +14,7 @@ from pathlib import Path
 from tox.config.loader.memory import MemoryLoader
 from tox.plugin import impl
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "compat"))   # gilcompat, uninstalled
 
 _ENV = re.compile(r"^(py3(\d+)(t?)|pypy3)$")
 _FOUND = None

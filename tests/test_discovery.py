@@ -48,3 +48,30 @@ def test_symlinks_and_copies_fold_into_one_entry(tmp_path, monkeypatch):
     assert len(found) == 1
     assert found[0].interpreter.version == "%d.%d.%d" % sys.version_info[:3]
     assert found[0].origin == "PATH"
+
+
+def test_anything_on_path_that_is_not_a_working_python_is_left_out_with_a_note(
+        tmp_path, monkeypatch):
+    """Stray executables named like Pythons: one prints text, one prints JSON of the
+    wrong shape, one exits non-zero, one is not executable at all; a real one beside
+    them is still found, and each stray gets one line saying why it was left out."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    strays = {"python3.98": "#!/bin/sh\necho 'hello, I am not Python'\n",
+              "python3.97": "#!/bin/sh\necho '{\"implementation\": 1}'\n",
+              "python3.96": "#!/bin/sh\nexit 3\n",
+              "python3.95": "not even a script\n"}
+    for name, text in strays.items():
+        (bin_dir / name).write_text(text)
+        (bin_dir / name).chmod(0o755)
+    link(bin_dir / "python3", sys.executable)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setattr(discovery, "pyenv_root", lambda: None)
+    monkeypatch.setattr(discovery, "uv_dirs", lambda: [])
+    monkeypatch.setenv("GILCOMPAT_CACHE", str(tmp_path / "cache"))
+    notes = []
+    found = discovery.discover(log=notes.append)
+    assert [os.path.basename(f.interpreter.executable) for f in found] == ["python3"]
+    for name in strays:
+        lines = [n for n in notes if name in n]
+        assert len(lines) == 1 and "\n" not in lines[0], notes

@@ -122,7 +122,8 @@ def discover(log: Callable[[str], None] = lambda m: None) -> List[Found]:
         try:
             return Found(probe(path, timeout_s=30), origin)
         except ProbeError as exc:
-            log(f"gilcompat: ignoring {path}: {exc}")
+            first = (str(exc).splitlines() or [""])[0]
+            log(f"gilcompat: ignoring {path}: {first}")
             return None
 
     with ThreadPoolExecutor(max_workers=4) as pool:
