@@ -13,7 +13,8 @@ Every shared object also carries the **exclusion probe**: threads enter a region
 each face's C code holds the GIL (``GC_ENTER`` in the cffi face; the call itself in the
 capi faces), and each entry notes whether another thread was inside. The control runs
 the same region with the GIL released; it must see overlaps, or the measurement proves
-nothing.
+nothing. Both run at the same time, so the control's overlaps show the threads had
+concurrency during the very window in which the held region was watched.
 """
 
 from typing import Iterable, List
@@ -44,15 +45,16 @@ def _wrapper(function: Function) -> str:
 
 PROBE_C = f"""
 /* The exclusion probe. An entry counts as an overlap when another thread was inside
- * the region as it entered or left; the spin keeps each entry open long enough. */
-static int gc_probe_inside = 0;
-static long gc_probe_region(int entries, int spin)
+ * the same region as it entered or left; the spin keeps each entry open long enough.
+ * The held region and the control each have their own counter: they run at once. */
+static int gc_probe_inside_held = 0, gc_probe_inside_free = 0;
+static long gc_probe_region(int *inside, int entries, int spin)
 {{
     long overlaps = 0;
     for (int e = 0; e < entries; e++) {{
-        int before = __atomic_fetch_add(&gc_probe_inside, 1, __ATOMIC_SEQ_CST);
+        int before = __atomic_fetch_add(inside, 1, __ATOMIC_SEQ_CST);
         gilcompat_spin_for(spin);
-        int after = __atomic_fetch_sub(&gc_probe_inside, 1, __ATOMIC_SEQ_CST);
+        int after = __atomic_fetch_sub(inside, 1, __ATOMIC_SEQ_CST);
         if (before > 0 || after > 1) overlaps++;
     }}
     return overlaps;
@@ -60,17 +62,20 @@ static long gc_probe_region(int entries, int spin)
 long {PROBE_CFFI["held"]}(int entries, int spin)
 {{
     GC_ENTER();
-    long overlaps = gc_probe_region(entries, spin);
+    long overlaps = gc_probe_region(&gc_probe_inside_held, entries, spin);
     GC_EXIT();
     return overlaps;
 }}
-long {PROBE_CFFI["free"]}(int entries, int spin) {{ return gc_probe_region(entries, spin); }}
+long {PROBE_CFFI["free"]}(int entries, int spin)
+{{
+    return gc_probe_region(&gc_probe_inside_free, entries, spin);
+}}
 static PyObject *
 gcw_probe_held(PyObject *self, PyObject *args)
 {{
     int entries, spin;
     if (!PyArg_ParseTuple(args, "ii", &entries, &spin)) return NULL;
-    return PyLong_FromLong(gc_probe_region(entries, spin));
+    return PyLong_FromLong(gc_probe_region(&gc_probe_inside_held, entries, spin));
 }}
 static PyObject *
 gcw_probe_free(PyObject *self, PyObject *args)
@@ -79,7 +84,7 @@ gcw_probe_free(PyObject *self, PyObject *args)
     long overlaps;
     if (!PyArg_ParseTuple(args, "ii", &entries, &spin)) return NULL;
     Py_BEGIN_ALLOW_THREADS
-    overlaps = gc_probe_region(entries, spin);
+    overlaps = gc_probe_region(&gc_probe_inside_free, entries, spin);
     Py_END_ALLOW_THREADS
     return PyLong_FromLong(overlaps);
 }}

@@ -2,9 +2,10 @@
 
 ``measure`` runs the exclusion probe that every case's shared object carries: threads,
 released together, call a region of C code that "holds the GIL" the way the face's C
-code does, and count the entries that found another thread inside. The control calls
-the same region with the GIL released; unless the control overlaps, the machine gave
-the threads no concurrency and the measurement says nothing (``gil`` is None).
+code does, and count the entries that found another thread inside. At the same time as
+many threads call the control, the same region with the GIL released; unless the
+control overlaps (ENOUGH times) in that same window, the machine gave the threads no
+concurrency and the measurement says nothing (``gil`` is None).
 
 Runs in the child: standard library only.
 """
@@ -13,13 +14,13 @@ import sys
 import threading
 import time
 
-THREADS = 4
+THREADS = 4           # calling the held region; as many again call the control
 ENTRIES = 100         # region entries per C call (a call lasts ~0.1 ms: longer than a
                       # GIL hand-off, so the control can overlap even with a GIL)
 SPIN = 2000           # spin iterations inside each entry
-ENOUGH = 8            # overlaps that settle a run early
-WINDOW_S = 0.003      # how long every thread keeps calling once all of them are calling
-DEADLINE_S = 0.05     # per run (held or control), whatever happens
+ENOUGH = 8            # overlaps that settle it: held ones (off), or control ones (on)
+WINDOW_S = 0.003      # at least this long with every thread calling
+DEADLINE_S = 0.5      # a loaded machine may need long to give the threads concurrency
 _GIL_WARNING = "has been enabled to load module '"
 MEASURED = None       # the probe's finding after the face's import (set by the cell)
 
@@ -40,42 +41,54 @@ def module_named_in(message):
     return message[start:end] if end > start else None
 
 
-def _overlaps(call):
-    """(entries, overlaps): THREADS threads call ``call(ENTRIES, SPIN)`` until ENOUGH
-    overlaps were seen, or WINDOW_S after the last of them started calling, or
-    DEADLINE_S after the first did."""
-    barrier = threading.Barrier(THREADS)
-    lock = threading.Lock()
-    state = {"started": 0, "all_started": None, "deadline": None,
-             "entries": 0, "overlaps": 0}
+class _Tally:
+    """Entries and overlaps of each region, shared by the probe's threads."""
 
-    def body():
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.started = 0
+        self.all_started = None
+        self.entries = {"held": 0, "free": 0}
+        self.overlaps = {"held": 0, "free": 0}
+
+    def settled(self, now):
+        if self.overlaps["held"] >= ENOUGH:
+            return True     # the GIL is off: nothing more to learn
+        began = self.all_started
+        return (began is not None and now - began > WINDOW_S
+                and self.overlaps["free"] >= ENOUGH)
+
+
+def _run(held, free):
+    """THREADS threads call the held region and THREADS the control, all released
+    together, until the tally is settled or DEADLINE_S passed."""
+    barrier = threading.Barrier(2 * THREADS)
+    tally = _Tally()
+
+    def body(kind, call):
         barrier.wait()
-        with lock:
-            state["started"] += 1
-            now = time.monotonic()
-            state["deadline"] = state["deadline"] or now + DEADLINE_S
-            if state["started"] == THREADS:
-                state["all_started"] = now
+        with tally.lock:
+            tally.started += 1
+            if tally.started == 2 * THREADS:
+                tally.all_started = time.monotonic()
+        deadline = time.monotonic() + DEADLINE_S
         while True:
             found = call(ENTRIES, SPIN)
-            with lock:
-                state["entries"] += ENTRIES
-                state["overlaps"] += found
-                if state["overlaps"] >= ENOUGH:
-                    return
+            with tally.lock:
+                tally.entries[kind] += ENTRIES
+                tally.overlaps[kind] += found
             now = time.monotonic()
-            began = state["all_started"]
-            if now > state["deadline"] or (began is not None and now - began > WINDOW_S):
+            if now > deadline or tally.settled(now):
                 return
 
-    threads = [threading.Thread(target=body, name=f"gilcompat-probe-{i}", daemon=True)
-               for i in range(THREADS)]
+    threads = [threading.Thread(target=body, args=(kind, call), daemon=True,
+                                name=f"gilcompat-probe-{kind}-{i}")
+               for kind, call in (("held", held), ("free", free)) for i in range(THREADS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return state["entries"], state["overlaps"]
+    return tally
 
 
 def measure(held, free):
@@ -89,15 +102,15 @@ def measure(held, free):
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-4)
     try:
-        control_entries, control = _overlaps(free)
-        entries, overlaps = _overlaps(held)
+        tally = _run(held, free)
     finally:
         sys.setswitchinterval(interval)
+    overlaps, control = tally.overlaps["held"], tally.overlaps["free"]
     if overlaps:
         gil = False
-    elif control:
+    elif control >= ENOUGH:
         gil = True
     else:
         gil = None
-    return {"gil": gil, "entries": entries, "overlaps": overlaps,
-            "control_entries": control_entries, "control_overlaps": control}
+    return {"gil": gil, "entries": tally.entries["held"], "overlaps": overlaps,
+            "control_entries": tally.entries["free"], "control_overlaps": control}
