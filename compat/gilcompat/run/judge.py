@@ -144,7 +144,10 @@ def judge(cell: Cell, case: Case, interp: Interpreter, run: ChildRun) -> Cell:
 
 
 def _overlapped(cell: Cell) -> bool:
-    return bool(cell.exclusion and cell.exclusion.get("control_overlaps"))
+    """Did the run show that its threads could run at once? Overlaps in the held
+    region show it as well as the control's do."""
+    found = cell.exclusion or {}
+    return bool(found.get("overlaps") or found.get("control_overlaps"))
 
 
 def _inconclusive_text(cell: Cell) -> str:
