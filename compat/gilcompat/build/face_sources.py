@@ -13,8 +13,8 @@ Every shared object also carries the **exclusion probe**: threads enter a region
 each face's C code holds the GIL (``GC_ENTER`` in the cffi face; the call itself in the
 capi faces), and each entry notes whether another thread was inside. The control runs
 the same region with the GIL released; it must see overlaps, or the measurement proves
-nothing. Both run at the same time, so the control's overlaps show the threads had
-concurrency during the very window in which the held region was watched.
+nothing. They run in alternating windows of the same shape, so the control's overlap
+rate says how often the held region would have overlapped had nothing excluded it.
 """
 
 from typing import Iterable, List
@@ -46,7 +46,7 @@ def _wrapper(function: Function) -> str:
 PROBE_C = f"""
 /* The exclusion probe. An entry counts as an overlap when another thread was inside
  * the same region as it entered or left; the spin keeps each entry open long enough.
- * The held region and the control each have their own counter: they run at once. */
+ * The held region and the control each keep their own count of threads inside. */
 static int gc_probe_inside_held = 0, gc_probe_inside_free = 0;
 static long gc_probe_region(int *inside, int entries, int spin)
 {{

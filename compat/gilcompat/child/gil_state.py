@@ -2,10 +2,12 @@
 
 ``measure`` runs the exclusion probe that every case's shared object carries: threads,
 released together, call a region of C code that "holds the GIL" the way the face's C
-code does, and count the entries that found another thread inside. At the same time as
-many threads call the control, the same region with the GIL released; unless the
-control overlaps (ENOUGH times) in that same window, the machine gave the threads no
-concurrency and the measurement says nothing (``gil`` is None).
+code does, and count the entries that found another thread inside. In windows of the
+same shape, alternating with those, the same threads call the control: the same region
+with the GIL released. The GIL counts as on only when the control's overlap rate says
+the held region would have overlapped EXPECTED times had nothing excluded it; a control
+that never overlaps means the machine gave no concurrency and the measurement says
+nothing (``gil`` is None).
 
 Runs in the child: standard library only.
 """
@@ -14,12 +16,13 @@ import sys
 import threading
 import time
 
-THREADS = 4           # calling the held region; as many again call the control
+THREADS = 4
 ENTRIES = 100         # region entries per C call (a call lasts ~0.1 ms: longer than a
                       # GIL hand-off, so the control can overlap even with a GIL)
 SPIN = 2000           # spin iterations inside each entry
-ENOUGH = 8            # overlaps that settle it: held ones (off), or control ones (on)
-WINDOW_S = 0.003      # at least this long with every thread calling
+ENOUGH = 8            # control overlaps that show the threads had concurrency
+EXPECTED = 20         # overlaps the held region would have shown without a GIL
+WINDOW_S = 0.003      # each window, counted from when every thread is calling
 DEADLINE_S = 0.5      # a loaded machine may need long to give the threads concurrency
 _GIL_WARNING = "has been enabled to load module '"
 MEASURED = None       # the probe's finding after the face's import (set by the cell)
@@ -41,63 +44,60 @@ def module_named_in(message):
     return message[start:end] if end > start else None
 
 
-class _Tally:
-    """Entries and overlaps of each region, shared by the probe's threads."""
+def _window(call, stop_at):
+    """(entries, overlaps): THREADS threads, released together, call
+    ``call(ENTRIES, SPIN)`` for WINDOW_S after the last of them started, or until
+    ``stop_at`` overlaps were seen."""
+    barrier = threading.Barrier(THREADS)
+    lock = threading.Lock()
+    tally = {"started": 0, "all_started": None, "entries": 0, "overlaps": 0}
 
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.started = 0
-        self.all_started = None
-        self.entries = {"held": 0, "free": 0}
-        self.overlaps = {"held": 0, "free": 0}
-
-    def settled(self, now):
-        if self.overlaps["held"] >= ENOUGH:
-            return True     # the GIL is off: nothing more to learn
-        began = self.all_started
-        return (began is not None and now - began > WINDOW_S
-                and self.overlaps["free"] >= ENOUGH)
-
-    def starved(self, now):
-        """The window has passed and the control has still not overlapped enough."""
-        began = self.all_started
-        return began is not None and now - began > WINDOW_S and self.overlaps["free"] < ENOUGH
-
-
-def _run(held, free):
-    """THREADS threads call the held region and THREADS the control, all released
-    together, until the tally is settled or DEADLINE_S passed."""
-    barrier = threading.Barrier(2 * THREADS)
-    tally = _Tally()
-
-    def body(kind, call):
+    def body():
         barrier.wait()
-        with tally.lock:
-            tally.started += 1
-            if tally.started == 2 * THREADS:
-                tally.all_started = time.monotonic()
-        deadline = time.monotonic() + DEADLINE_S
+        with lock:
+            tally["started"] += 1
+            if tally["started"] == THREADS:
+                tally["all_started"] = time.monotonic()
         while True:
             found = call(ENTRIES, SPIN)
-            with tally.lock:
-                tally.entries[kind] += ENTRIES
-                tally.overlaps[kind] += found
-            now = time.monotonic()
-            if now > deadline or tally.settled(now):
+            with lock:
+                tally["entries"] += ENTRIES
+                tally["overlaps"] += found
+                if tally["overlaps"] >= stop_at:
+                    return
+            began = tally["all_started"]
+            if began is not None and time.monotonic() - began > WINDOW_S:
                 return
-            if kind == "held" and tally.starved(now):
-                # A GIL that the held threads keep passing among themselves (PyPy's,
-                # seen: 0 control overlaps in 0.5 s) must let the control in too.
-                time.sleep(0)
 
-    threads = [threading.Thread(target=body, args=(kind, call), daemon=True,
-                                name=f"gilcompat-probe-{kind}-{i}")
-               for kind, call in (("held", held), ("free", free)) for i in range(THREADS)]
+    threads = [threading.Thread(target=body, name=f"gilcompat-probe-{i}", daemon=True)
+               for i in range(THREADS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return tally
+    return tally["entries"], tally["overlaps"]
+
+
+def _alternate(held, free):
+    """Control and held windows of the same shape, one after the other, until the held
+    region overlapped (the GIL is off), or the control's overlap rate says the held
+    region would have shown EXPECTED overlaps had nothing excluded it (the GIL is on),
+    or DEADLINE_S passed (inconclusive)."""
+    totals = {"entries": 0, "overlaps": 0, "control_entries": 0, "control_overlaps": 0}
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        entries, overlaps = _window(free, ENOUGH)
+        totals["control_entries"] += entries
+        totals["control_overlaps"] += overlaps
+        entries, overlaps = _window(held, 1)
+        totals["entries"] += entries
+        totals["overlaps"] += overlaps
+        if totals["overlaps"]:
+            break
+        rate = totals["control_overlaps"] / max(totals["control_entries"], 1)
+        if totals["control_overlaps"] >= ENOUGH and rate * totals["entries"] >= EXPECTED:
+            break
+    return totals
 
 
 def measure(held, free):
@@ -111,15 +111,14 @@ def measure(held, free):
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-4)
     try:
-        tally = _run(held, free)
+        totals = _alternate(held, free)
     finally:
         sys.setswitchinterval(interval)
-    overlaps, control = tally.overlaps["held"], tally.overlaps["free"]
-    if overlaps:
+    rate = totals["control_overlaps"] / max(totals["control_entries"], 1)
+    if totals["overlaps"]:
         gil = False
-    elif control >= ENOUGH:
+    elif totals["control_overlaps"] >= ENOUGH and rate * totals["entries"] >= EXPECTED:
         gil = True
     else:
         gil = None
-    return {"gil": gil, "entries": tally.entries["held"], "overlaps": overlaps,
-            "control_entries": tally.entries["free"], "control_overlaps": control}
+    return {"gil": gil, **totals}
