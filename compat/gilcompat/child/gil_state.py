@@ -92,20 +92,27 @@ def _alternate(held, free):
         entries, overlaps = _window(held, 1)
         totals["entries"] += entries
         totals["overlaps"] += overlaps
-        if totals["overlaps"]:
-            break
-        rate = totals["control_overlaps"] / max(totals["control_entries"], 1)
-        if totals["control_overlaps"] >= ENOUGH and rate * totals["entries"] >= EXPECTED:
+        if _finding(totals) is not None:
             break
     return totals
+
+
+def _finding(totals):
+    """False: the held region overlapped; True: it never did although the control's
+    overlap rate expected EXPECTED overlaps; None: not settled (yet)."""
+    if totals["overlaps"]:
+        return False
+    rate = totals["control_overlaps"] / max(totals["control_entries"], 1)
+    if totals["control_overlaps"] >= ENOUGH and rate * totals["entries"] >= EXPECTED:
+        return True
+    return None
 
 
 def measure(held, free):
     """The probe's finding: {"gil", "entries", "overlaps", "control_entries",
     "control_overlaps"}.
 
-    ``gil`` is True when the held region never overlapped while the control did, False
-    when it overlapped, None when the control never did (inconclusive)."""
+    ``gil`` is ``_finding``'s answer once the windows end: None means inconclusive."""
     # A short switch interval lets every thread start within the deadline where a GIL
     # makes them take turns; restored at once, so the case's stress never sees it.
     interval = sys.getswitchinterval()
@@ -114,11 +121,4 @@ def measure(held, free):
         totals = _alternate(held, free)
     finally:
         sys.setswitchinterval(interval)
-    rate = totals["control_overlaps"] / max(totals["control_entries"], 1)
-    if totals["overlaps"]:
-        gil = False
-    elif totals["control_overlaps"] >= ENOUGH and rate * totals["entries"] >= EXPECTED:
-        gil = True
-    else:
-        gil = None
-    return {"gil": gil, **totals}
+    return {"gil": _finding(totals), **totals}

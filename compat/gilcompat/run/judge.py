@@ -126,15 +126,13 @@ def judge(cell: Cell, case: Case, interp: Interpreter, run: ChildRun) -> Cell:
                                cffi_declares_not_used(interp.implementation, interp.cffi_version))
     # Under the opt-in rule the GIL must be on, so that is what the case is held to.
     expected = _expected(case, cell, interp, True if rule else cell.gil_enabled)
-    if expected is None:
-        cell.verdict = INCONCLUSIVE
-        cell.evidence = _inconclusive_text(cell) + "\n" + cell.evidence
-    else:
+    if expected is not None:
         cell.expected, cell.expected_why = expected.outcome, expected.why
         cell.verdict = verdict(expected.outcome, cell.outcome)
-        if cell.verdict == OK and cell.outcome == "holds" and not _overlapped(cell):
-            cell.verdict = INCONCLUSIVE
-            cell.evidence = _inconclusive_text(cell) + "\n" + cell.evidence
+    unproven_hold = cell.verdict == OK and cell.outcome == "holds" and not _overlapped(cell)
+    if expected is None or unproven_hold:
+        cell.verdict = INCONCLUSIVE
+        cell.evidence = _inconclusive_text(cell) + "\n" + cell.evidence
     if rule:
         _judge_opt_in_rule(cell)
     _judge_forced_on(cell, interp)
