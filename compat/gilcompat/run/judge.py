@@ -40,6 +40,11 @@ def classify(run: ChildRun) -> tuple:
     done = run.last("done")
     if done:
         return done["outcome"], done["evidence"], None
+    if "Fatal Python error" in run.stderr:
+        # Aborted, but the exit was not a signal: ThreadSanitizer turns abort() into
+        # exit code 66 when it has reports (seen: c_api_without_thread_state).
+        text = f"Fatal Python error {where}, exit {run.returncode}"
+        return ("crashed" if in_stress else "error"), _with_stderr(text, run), None
     return "error", _with_stderr(f"child exited {run.returncode} without a result {where}",
                                  run), None
 
