@@ -1,4 +1,5 @@
-"""Every cell of every corpus case, on every interpreter under test: the verdict is ok.
+"""Every cell a default run plans (every corpus case on the default faces, the opt-in
+conformance set on every init route), on every interpreter under test: the verdict is ok.
 
 Cells run as the harness runs them (one child process each, real threads, real builds);
 a skipped cell must say why.
@@ -8,7 +9,7 @@ import pytest
 
 from gilcompat.build.cached_build import ensure_built
 from gilcompat.corpus.cases import check_twins, corpus_root, load_cases
-from gilcompat.run.plan import plan
+from gilcompat.run.plan import run_plan
 from gilcompat.run.cell_run import run_cell, skip_reason
 
 from conftest import interpreters_under_test, prepared_interpreter
@@ -19,7 +20,7 @@ _BUILDS = {}
 
 def pytest_generate_tests(metafunc):
     if "planned" in metafunc.fixturenames:
-        cells = plan(CORPUS, interpreters_under_test(metafunc.config))
+        cells = run_plan(CORPUS, interpreters_under_test(metafunc.config))
         metafunc.parametrize("planned", cells, ids=[
             f"{c.interp.id}-{c.case.name}-{c.face}-{c.mode}" for c in cells])
 

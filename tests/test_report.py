@@ -23,9 +23,9 @@ def gilcompat(*args):
                           text=True, timeout=900)
 
 
-def run_cases(out: Path, pythons, *extra):
+def run_cases(out: Path, pythons, *extra, cases=CASES):
     args = ["run", "--json", str(out), *extra]
-    for case in CASES:
+    for case in cases:
         args += ["--case", case]
     for python in pythons:
         args += ["--python", python]
@@ -174,8 +174,12 @@ def test_diff_puts_the_new_violation_first_and_exits_1(honest, violating, tmp_pa
     (tmp_path / "new.json").write_text(json.dumps(new))
     proc = gilcompat("report", "--diff", str(honest), str(tmp_path / "new.json"))
     assert proc.returncode == 1, proc.stdout
-    first = proc.stdout.splitlines()[0]
-    assert first.startswith("regression") and "-> " in first and "violation" in first
+    lines = [l for l in proc.stdout.splitlines() if l.startswith(("regression", "changed"))]
+    # The capi route went from honored to violated: listed before any cell.
+    assert lines[0].startswith("regression") and "route capi: honored -> violated" in lines[0]
+    first_cell = next(l for l in lines if " route " not in l)
+    assert first_cell.startswith("regression") and "-> " in first_cell and \
+        "violation" in first_cell
     same = gilcompat("report", "--diff", str(honest), str(honest))
     assert same.returncode == 0 and "no cell changed" in same.stdout
 

@@ -146,3 +146,35 @@ def test_judge_holds_without_overlap_is_inconclusive(fixture_cases, host):
                    _events(_probe(None, 0, 0), _probe(None, 0, 0), None))
     assert cell.gil_enabled is None and cell.verdict == "inconclusive"
     assert cell.evidence.startswith("inconclusive")
+
+
+def test_judge_a_declared_module_that_turned_the_gil_on_is_a_violation(fixture_cases, host):
+    """Off before the import, on after a module that declared Py_MOD_GIL_NOT_USED: the
+    interpreter ignored the declaration on that route."""
+    case = fixture_cases["crash_on_call"]
+    cell = _judged(host, case, "capi-single-optin",
+                   _events(_probe(False, 50, 60), _probe(True, 0, 60), True),
+                   free_threaded=True)
+    assert cell.declaration == "ignored" and cell.verdict == "violation"
+    assert cell.evidence.startswith("declaration ignored")
+
+
+def test_judge_late_import_without_parallel_busy_threads_is_inconclusive(fixture_cases, host):
+    case = fixture_cases["crash_on_call"]
+    after = dict(_probe(True, 0, 60), busy={"threads": 2, "calls_before": 50,
+                                            "overlaps_before": 0, "calls_after": 9,
+                                            "overlaps_after": 0, "all_running": True})
+    cell = _judged(host, case, "capi", _events(_probe(False, 50, 60), after, True),
+                   free_threaded=True)
+    assert cell.opt_in_rule == "honored" and cell.verdict == "inconclusive"
+    assert "busy threads never overlapped" in cell.evidence
+
+
+def test_judge_a_crash_during_a_late_import_is_the_case_crashing(fixture_cases, host):
+    """The import while threads run is the case's own test: a crash there is a result."""
+    case = fixture_cases["crash_on_call"]
+    run = ChildRun(-11, None, [{"event": "phase", "phase": "late-import", "round": None}],
+                   "", 0.1)
+    cell = judge(Cell(host.id, case.name, case.category, "capi", "default"), case, host, run)
+    assert cell.outcome == "crashed" and cell.phase == "late-import"
+    assert cell.verdict == "unexpected-crash"

@@ -73,7 +73,11 @@ def test_corpus_gil_reliant_cases_flagged_opted_in_cases_quiet():
     flagged, quiet = {}, {}
     for case in cases:
         found = [f for f in scan_paths(case.source_paths)[0] if f.severity == "warning"]
-        if case.category == "gil-reliant":   # flagged as its own hazard, by name
+        if case.import_while_busy:
+            # Its own hazard is the interpreter's (the GIL turned on mid-run), which no
+            # scan of C can see; its C is a plain GIL-as-mutex write, flagged as such.
+            flagged[case.name] = any(f.case == "global_counter" for f in found)
+        elif case.category == "gil-reliant":   # flagged as its own hazard, by name
             flagged[case.name] = any(f.case == case.name for f in found)
         elif case.category == "opted-in":
             quiet[case.name] = [str(f).splitlines()[0] for f in found]

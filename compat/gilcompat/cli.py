@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import List
 
 from gilcompat.report import terminal as table
-from gilcompat.corpus.cases import FACES, MODES, Case, check_twins, corpus_root, load_cases
+from gilcompat.corpus.cases import MODES, Case, check_twins, corpus_root, load_cases
+from gilcompat.corpus.faces import FACES
 from gilcompat.pythons.interpreter import Interpreter, ProbeError, probe
-from gilcompat.run.plan import plan, run_matrix, undeclared_parallel
+from gilcompat.run.plan import run_matrix, run_plan, undeclared_parallel
 from gilcompat.pythons.venvs import PrepareError, prepared
 from gilcompat.run.progress import Progress
 from gilcompat.results import Results
@@ -100,17 +101,24 @@ def _interpreters(executables: List[str], progress: Progress) -> tuple:
     return interps, failures
 
 
-def _run_and_print(cases: List[Case], args, out: Path) -> tuple:
-    """Run every cell of ``cases`` on ``args.python``; (results, failed interpreters),
-    or None when interrupted (what finished is kept in ``out``)."""
+def _faces(args) -> List[str]:
+    """The faces asked for ('all': every one); empty for the default plan."""
+    asked = args.face or []
+    return list(FACES) if "all" in asked else asked
+
+
+def _run_and_print(cases: List[Case], args, out: Path, conformance: bool) -> tuple:
+    """Run every cell of ``cases`` on ``args.python`` (with the opt-in conformance set
+    when ``conformance`` and no face was asked for); (results, failed interpreters), or
+    None when interrupted (what finished is kept in ``out``)."""
     progress = Progress(0)
     interps, failures = _interpreters(args.python, progress)
-    cells = plan(cases, interps, args.face or FACES, args.mode or MODES)
+    cells = run_plan(cases, interps, _faces(args), args.mode or MODES, conformance)
     progress.total = len(cells)
     results = Results()
     try:
         run_matrix(cells, results, out, progress, jobs=args.jobs)
-        _try_modes(cases, interps, results, args, out, progress)
+        _try_modes(cases, interps, results, args, out, progress, conformance)
     except KeyboardInterrupt:
         progress.finish()
         results.write(out)
@@ -124,7 +132,7 @@ def _run_and_print(cases: List[Case], args, out: Path) -> tuple:
     return results, failures
 
 
-def _try_modes(cases, interps, results, args, out, progress) -> None:
+def _try_modes(cases, interps, results, args, out, progress, conformance) -> None:
     """A build seen running C code in parallel without declaring free threading gets
     its forcing modes tried as well (each cell says whether they did anything)."""
     parallel = undeclared_parallel(interps, results)
@@ -134,7 +142,7 @@ def _try_modes(cases, interps, results, args, out, progress) -> None:
     for interp in parallel:
         progress.note(f"gilcompat: {interp.id} ran GIL-held C code in parallel but does "
                       "not declare free threading; trying its forcing modes too")
-    extra = plan(cases, parallel, args.face or FACES, modes)
+    extra = run_plan(cases, parallel, _faces(args), modes, conformance)
     progress.total += len(extra)
     run_matrix(extra, results, out, progress, jobs=args.jobs)
 
@@ -144,7 +152,7 @@ def cmd_run(args) -> int:
     cases = _select(cases, args.case)
     if args.case:   # only the selected cases' own errors decide the exit status
         errors = [e for e in errors if e.folder.name in args.case]
-    ran = _run_and_print(cases, args, Path(args.json))
+    ran = _run_and_print(cases, args, Path(args.json), conformance=not args.case)
     if ran is None:
         return 130
     results, failures = ran
@@ -163,7 +171,7 @@ def cmd_check(args) -> int:
         print("gilcompat: no case folder (with a case.toml) under "
               f"{', '.join(args.paths)}", file=sys.stderr)
         return 2
-    ran = _run_and_print(cases, args, Path(args.json))
+    ran = _run_and_print(cases, args, Path(args.json), conformance=False)
     if ran is None:
         return 130
     results, failures = ran
@@ -184,8 +192,9 @@ def cmd_report(args) -> int:
             print(f"gilcompat: {exc}", file=sys.stderr)
             return 2
         found = report_diff.changes(old, new)
-        print(report_diff.render(found))
-        return 1 if any(c.new_failure for c in found) else 0
+        moved = report_diff.route_changes(old, new)
+        print(report_diff.render(found, moved))
+        return 1 if any(c.new_failure for c in [*found, *moved]) else 0
     if not args.results:
         print("gilcompat: report needs RESULTS.json files (or --diff OLD NEW)", file=sys.stderr)
         return 2
@@ -283,7 +292,10 @@ def parser() -> argparse.ArgumentParser:
                    help="interpreter to run on (repeatable; 'all': every one discovered; "
                         "default: this one)")
     p.add_argument("--case", action="append", default=[], metavar="NAME")
-    p.add_argument("--face", action="append", choices=FACES)
+    p.add_argument("--face", action="append", choices=FACES + ("all",),
+                   help="face to run (repeatable; 'all': every init route too; default: "
+                        "cffi, capi and capi-optin for every case, plus every init route "
+                        "for the opt-in conformance set)")
     p.add_argument("--mode", action="append", choices=MODES)
     p.add_argument("--json", default=DEFAULT_RESULTS, metavar="OUT",
                    help=f"results file (default: {DEFAULT_RESULTS})")
@@ -306,7 +318,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH", help="case folder(s), or folders of them")
     p.add_argument("--python", action="append", default=[], metavar="EXE",
                    help="interpreter (repeatable; default: 'all', every one discovered)")
-    p.add_argument("--face", action="append", choices=FACES)
+    p.add_argument("--face", action="append", choices=FACES + ("all",))
     p.add_argument("--mode", action="append", choices=MODES)
     p.add_argument("--json", default="gilcompat-check.json", metavar="OUT")
     p.add_argument("--jobs", type=int, default=1, metavar="N")

@@ -31,6 +31,8 @@ class Cell:
     gil_enabled_by: Optional[str] = None   # module named by "GIL has been enabled" warning
     gil_enabled_after: Optional[bool] = None
     opt_in_rule: Optional[str] = None      # "honored" / "violated" where the rule applies
+    declaration: Optional[str] = None      # "honored" / "ignored": a NOT_USED module's import
+                                           # left the GIL off, or turned it on
     signal: Optional[str] = None
     witness: Optional[str] = None          # who saw the break: stress, tsan or both
     tsan: Optional[dict] = None            # ThreadSanitizer's reports (TSan builds)

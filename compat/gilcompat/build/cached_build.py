@@ -23,7 +23,7 @@ from gilcompat.pythons.interpreter import Interpreter
 HEADER_DIR = PACKAGE_DIR / "build" / "include"
 # The code that turns a case into C and compiles it: a change to it is a new build.
 _GENERATOR_FILES = ("build/compile_case.py", "build/face_sources.py", "build/names.py",
-                   "corpus/signatures.py")
+                   "corpus/faces.py", "corpus/signatures.py")
 BUILD_TIMEOUT_S = 300
 
 

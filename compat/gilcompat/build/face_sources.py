@@ -1,13 +1,12 @@
 """Generate the C source that sits beside a case in its one shared object.
 
 It defines the spin knob, declares the case's functions (so cffi's wrappers compile),
-and adds two classic C-API modules that call the same functions with the GIL held:
-
-- ``<base>_capi``: no ``Py_mod_gil`` slot, so a free-threaded interpreter must turn the
-  GIL on when it loads it (the opt-in rule);
-- ``<base>_capi_optin``: the same module declaring ``Py_MOD_GIL_NOT_USED``.
-
-Both use multi-phase init so that the slot can be declared.
+and adds one classic C-API module per C-API face (``corpus/faces.py``), each calling the
+same functions with the GIL held, each entering the interpreter by its own init route:
+multi-phase with no ``Py_mod_gil`` slot, with ``Py_MOD_GIL_NOT_USED`` or with
+``Py_MOD_GIL_USED``; single-phase, plain or with ``PyUnstable_Module_SetGIL``; PEP 793's
+export hook, plain or declaring. Every undeclared one must make a free-threaded
+interpreter turn the GIL on when it loads it (the opt-in rule).
 
 Every shared object also carries the **exclusion probe**: threads enter a region the way
 each face's C code holds the GIL (``GC_ENTER`` in the cffi face; the call itself in the
@@ -19,6 +18,7 @@ rate says how often the held region would have overlapped had nothing excluded i
 
 from typing import Iterable, List
 
+from gilcompat.corpus.faces import FACE_TABLE, NOT_USED, USED, Face, c_guard
 from gilcompat.corpus.signatures import Function
 from gilcompat.build.names import PROBE_CAPI, PROBE_CFFI, SPIN_SETTER, module_names
 
@@ -92,29 +92,77 @@ gcw_probe_free(PyObject *self, PyObject *args)
 PROBE_CDEF = "".join(f"long {name}(int entries, int spin);\n" for name in PROBE_CFFI.values())
 
 
-def _module(name: str, functions: List[Function], optin: bool) -> str:
+_GIL_SLOT = {NOT_USED: "Py_MOD_GIL_NOT_USED", USED: "Py_MOD_GIL_USED"}
+
+
+def _method_table(functions: List[Function]) -> str:
+    """One method table, shared by every C-API face's module."""
     table = "".join(f'    {{"{f.name}", gcw_{f.name}, METH_VARARGS, NULL}},\n' for f in functions)
     table += "".join(f'    {{"{PROBE_CAPI[kind]}", gcw_probe_{kind}, METH_VARARGS, NULL}},\n'
                      for kind in ("held", "free"))
-    tag = "optin" if optin else "plain"
-    gil_slot = ("#if PY_VERSION_HEX >= 0x030D0000\n"
-                "    {Py_mod_gil, Py_MOD_GIL_NOT_USED},\n"
-                "#endif\n") if optin else ""
-    return f"""
-static PyMethodDef gc_methods_{tag}[] = {{
-{table}    {{NULL, NULL, 0, NULL}}
-}};
-static int gc_exec_{tag}(PyObject *m) {{ (void)m; return 0; }}
-static PyModuleDef_Slot gc_slots_{tag}[] = {{
-    {{Py_mod_exec, (void *)gc_exec_{tag}}},
-{gil_slot}    {{0, NULL}}
+    return (f"static PyMethodDef gc_methods[] = {{\n{table}    {{NULL, NULL, 0, NULL}}\n}};\n"
+            "static int gc_exec(PyObject *m) { (void)m; return 0; }\n")
+
+
+def _gil_slot(face: Face) -> str:
+    if face.declares not in _GIL_SLOT:
+        return ""
+    # The slot is new in 3.13: before it, capi-optin's module is the plain one.
+    slot = f"    {{Py_mod_gil, {_GIL_SLOT[face.declares]}}},\n"
+    return f"#ifdef Py_mod_gil\n{slot}#endif\n"
+
+
+def _multi_phase(face: Face, name: str, tag: str) -> str:
+    return f"""static PyModuleDef_Slot gc_slots_{tag}[] = {{
+    {{Py_mod_exec, (void *)gc_exec}},
+{_gil_slot(face)}    {{0, NULL}}
 }};
 static struct PyModuleDef gc_def_{tag} = {{
-    PyModuleDef_HEAD_INIT, "{name}", NULL, 0, gc_methods_{tag},
-    gc_slots_{tag}, NULL, NULL, NULL
+    PyModuleDef_HEAD_INIT, "{name}", NULL, 0, gc_methods, gc_slots_{tag}, NULL, NULL, NULL
 }};
 PyMODINIT_FUNC PyInit_{name}(void) {{ return PyModuleDef_Init(&gc_def_{tag}); }}
 """
+
+
+def _single_phase(face: Face, name: str, tag: str) -> str:
+    # The idiom real extensions use: the call exists only in free-threaded builds.
+    set_gil = ("#ifdef Py_GIL_DISABLED\n"
+               "    if (m != NULL && PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED) < 0) {\n"
+               "        Py_DECREF(m);\n        return NULL;\n    }\n#endif\n"
+               if face.declares == NOT_USED else "")
+    return f"""static struct PyModuleDef gc_def_{tag} = {{
+    PyModuleDef_HEAD_INIT, "{name}", NULL, -1, gc_methods, NULL, NULL, NULL, NULL
+}};
+PyMODINIT_FUNC PyInit_{name}(void)
+{{
+    PyObject *m = PyModule_Create(&gc_def_{tag});
+{set_gil}    return m;
+}}
+"""
+
+
+def _export_hook(face: Face, name: str, tag: str) -> str:
+    # PEP 793 as 3.15 ships it: the hook returns a static PyModuleDef_Slot array.
+    return f"""static PyModuleDef_Slot gc_export_{tag}[] = {{
+    {{Py_mod_name, "{name}"}},
+    {{Py_mod_methods, gc_methods}},
+    {{Py_mod_exec, (void *)gc_exec}},
+{_gil_slot(face)}    {{0, NULL}}
+}};
+PyMODEXPORT_FUNC PyModExport_{name}(void);
+PyMODEXPORT_FUNC PyModExport_{name}(void) {{ return gc_export_{tag}; }}
+"""
+
+
+_ROUTES = {"multi-phase": _multi_phase, "single-phase": _single_phase,
+           "export": _export_hook}
+
+
+def _module(face: Face, name: str) -> str:
+    """The face's module, compiled in only where the interpreter can have it."""
+    body = _ROUTES[face.route](face, name, face.name.replace("-", "_"))
+    guard = c_guard(face.name)
+    return f"#if {guard}\n{body}#endif\n" if guard else body
 
 
 def spin_function() -> Function:
@@ -134,8 +182,8 @@ def generated_source(base: str, functions: Iterable[Function]) -> str:
         *(f.declaration for f in functions[:-1]),
         *(_wrapper(f) for f in functions),
         PROBE_C,
-        _module(names["capi"], functions, optin=False),
-        _module(names["capi-optin"], functions, optin=True),
+        _method_table(functions),
+        *(_module(face, names[face.name]) for face in FACE_TABLE if face.is_capi),
     ]
     return "\n".join(parts) + "\n"
 

@@ -4,6 +4,8 @@ The child never imports this (it is told the names), so the child package stays
 standard-library only and free of build code.
 """
 
+from gilcompat.corpus.faces import FACE_TABLE
+
 SPIN_SETTER = "gilcompat_set_spin"
 
 # The exclusion probe (see face_sources.py): in the cffi module, one function takes the
@@ -15,7 +17,7 @@ PROBE_CAPI = {"held": "gilcompat_probe_held", "free": "gilcompat_probe_free"}
 
 def module_names(base):
     """Face name -> module name inside a case's shared object."""
-    return {"cffi": base, "capi": base + "_capi", "capi-optin": base + "_capi_optin"}
+    return {face.name: base + face.suffix for face in FACE_TABLE}
 
 
 def probe_names(face):

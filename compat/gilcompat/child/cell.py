@@ -4,7 +4,9 @@ The child appends JSON lines to an events file as it goes, flushed at once, so t
 parent knows how far it got even when the child then crashes or hangs:
 
 - ``phase`` as it enters each phase (``before``, ``import``, ``probe``, ``load``
-  (the scenario), then per round ``setup``/``stress``/``check``, then ``after``);
+  (the scenario), then per round ``setup``/``stress``/``check``, then ``after``; a case
+  that imports while busy has one ``late-import`` phase in place of ``import`` and
+  ``probe``: see late_import.py);
 - ``before``: the exclusion probe through the opted-in module of the same shared
   object, before the face is imported (the GIL's state before anything undeclared
   was loaded);
@@ -24,6 +26,7 @@ import time
 
 from gilcompat.child import gil_state
 from gilcompat.child.faces import load_face
+from gilcompat.child.late_import import BusyThreads, with_busy_evidence
 from gilcompat.child.stress import run_stress
 
 
@@ -50,6 +53,27 @@ def _probe(ext):
     return gil_state.measure(ext.probe_held, ext.probe_free)
 
 
+def _import_face(request, events, optin):
+    """(ext, the module that said it turned the GIL on, the probe's finding right after
+    the import). A case that imports while busy does it while threads run in the
+    opted-in module's C code, and probes while they go on."""
+    face = request["face"]
+    def load():
+        return load_face(request["shared_object"], face, request["names"][face],
+                         request["functions"])
+    if not request.get("import_while_busy"):
+        events.phase("import")
+        ext, enabled_by = load()
+        events.phase("probe")
+        return ext, enabled_by, _probe(ext)
+    events.phase("late-import")
+    with BusyThreads(optin.probe_held) as busy:
+        ext, enabled_by = load()
+        busy.imported()
+        exclusion = _probe(ext)
+    return ext, enabled_by, with_busy_evidence(exclusion, busy.tally())
+
+
 def main(argv):
     faulthandler.enable(all_threads=True)
     if hasattr(signal, "SIGUSR1"):
@@ -57,15 +81,11 @@ def main(argv):
     with open(argv[0]) as handle:
         request = json.load(handle)
     events = Events(request["events"])
-    names, shared_object = request["names"], request["shared_object"]
     events.phase("before")
-    optin, _ = load_face(shared_object, "capi-optin", names["capi-optin"], [])
+    optin, _ = load_face(request["shared_object"], "capi-optin",
+                         request["names"]["capi-optin"], [])
     events.write("before", exclusion=_probe(optin))
-    events.phase("import")
-    ext, enabled_by = load_face(shared_object, request["face"], names[request["face"]],
-                                request["functions"])
-    events.phase("probe")
-    exclusion = _probe(ext)
+    ext, enabled_by, exclusion = _import_face(request, events, optin)
     gil_state.MEASURED = exclusion["gil"]    # what gilcompat.scenario.gil_off() reads
     events.write("imported", exclusion=exclusion, gil_reported=gil_state.gil_reported(),
                  gil_enabled_by=enabled_by)

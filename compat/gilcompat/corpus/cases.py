@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional, Tuple
 
+from gilcompat.corpus.faces import FACES, matching
 from gilcompat.corpus.signatures import DeclarationError, Function, parse_declaration
 
 if sys.version_info >= (3, 11):
@@ -19,7 +20,6 @@ else:  # pragma: no cover - exercised on 3.9/3.10
     import tomli as tomllib
 
 CATEGORIES = ("gil-reliant", "interpreter-guarantee", "never-guaranteed", "opted-in")
-FACES = ("cffi", "capi", "capi-optin")
 MODES = ("default", "gil0", "gil1")
 OUTCOMES = ("holds", "broken", "crashed", "hung", "error", "skipped")
 CASE_FILE = "case.toml"
@@ -38,7 +38,8 @@ class Stress:
 
 @dataclass(frozen=True)
 class Expectation:
-    """An override of the category's expected outcome; unset fields match anything."""
+    """An override of the category's expected outcome; unset fields match anything.
+    ``face`` may be a pattern (``capi*``: every C-API face)."""
     outcome: str
     why: str
     face: Optional[str] = None
@@ -47,7 +48,7 @@ class Expectation:
     implementation: Optional[str] = None
 
     def matches(self, face: str, mode: str, gil: Optional[bool], implementation: str) -> bool:
-        return ((self.face is None or self.face == face)
+        return ((self.face is None or face in matching(self.face))
                 and (self.mode is None or self.mode == mode)
                 and (self.gil is None or self.gil == gil)
                 and (self.implementation is None or self.implementation == implementation))
@@ -70,6 +71,8 @@ class Case:
     references: Tuple[str, ...] = ()
     min_python: Tuple[int, int] = (3, 9)
     env: Tuple[Tuple[str, str], ...] = ()    # extra environment for the case's children
+    # Import the face while other threads already run C code (the GIL turned on mid-run):
+    import_while_busy: bool = False
 
     @property
     def scenario_path(self) -> Path:
@@ -89,7 +92,7 @@ class Case:
             "functions": [f.declaration for f in self.functions],
             "stress": self.stress.__dict__.copy(),
             "expect": [e.__dict__.copy() for e in self.expectations],
-            "env": dict(self.env),
+            "env": dict(self.env), "import_while_busy": self.import_while_busy,
         }
 
 
@@ -151,6 +154,7 @@ def load_case(folder: Path, defaults: Optional[dict] = None) -> Case:
         references=tuple(reader.list_of_text("references")),
         min_python=_version(data.get("min_python", "3.9")),
         env=_env(data.get("env", {})),
+        import_while_busy=_flag(data, "import_while_busy"),
     )
 
 
@@ -268,8 +272,10 @@ def _expectation(index: int, table: dict) -> Expectation:
         raise _Invalid(CASE_FILE, f"{where}.outcome", "must be holds, broken, crashed or hung")
     if not isinstance(table.get("why"), str):
         raise _Invalid(CASE_FILE, f"{where}.why", "is required: say why this cell differs")
-    if table.get("face") not in (None,) + FACES:
-        raise _Invalid(CASE_FILE, f"{where}.face", f"must be one of {', '.join(FACES)}")
+    face = table.get("face")
+    if face is not None and not (isinstance(face, str) and matching(face)):
+        raise _Invalid(CASE_FILE, f"{where}.face", f"must name a face or a pattern of faces "
+                       f"(like \"capi*\"): {', '.join(FACES)}")
     if table.get("mode") not in (None,) + MODES:
         raise _Invalid(CASE_FILE, f"{where}.mode", f"must be one of {', '.join(MODES)}")
     if "gil" in table and not isinstance(table["gil"], bool):
@@ -277,6 +283,13 @@ def _expectation(index: int, table: dict) -> Expectation:
     return Expectation(outcome=outcome, why=table["why"], face=table.get("face"),
                        mode=table.get("mode"), gil=table.get("gil"),
                        implementation=table.get("implementation"))
+
+
+def _flag(data: dict, key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise _Invalid(CASE_FILE, key, "must be true or false")
+    return value
 
 
 def _env(table) -> Tuple[Tuple[str, str], ...]:

@@ -3,13 +3,15 @@
 Exit status 1 when a new failure appeared (for nightly interpreter builds in CI): a cell
 whose verdict is now ``violation``, ``unexpected-crash`` or ``unexpected-hang`` and was not
 that before; a cell that was ``ok`` and is now ``undetected``, ``inconclusive`` or
-``error``; or a cell that disappeared.
+``error``; a cell that disappeared; or an init route whose opt-in rule went from
+``honored`` to ``violated``.
 """
 
 from dataclasses import dataclass
 from typing import List, Optional
 
 from gilcompat.report.model import Merged
+from gilcompat.report.routes import routes
 from gilcompat.results import Cell
 from gilcompat.run.expectations import PASSING_VERDICTS
 
@@ -69,10 +71,44 @@ def changes(old: Merged, new: Merged) -> List[Change]:
     return sorted(found, key=lambda c: (not c.new_failure, _ORDER[c.kind], c.key))
 
 
-def render(found: List[Change]) -> str:
-    if not found:
+@dataclass
+class RouteChange:
+    interpreter: str
+    face: str
+    old: str
+    new: str
+    detail: str
+
+    @property
+    def new_failure(self) -> bool:
+        return self.old == "honored" and self.new == "violated"
+
+    def describe(self) -> str:
+        kind = "regression" if self.new_failure else "changed"
+        return (f"{kind:10} {self.interpreter} route {self.face}: {self.old} -> {self.new}"
+                f"\n    {self.detail}")
+
+
+def route_changes(old: Merged, new: Merged) -> List[RouteChange]:
+    """Init routes whose verdict changed, per interpreter present in both."""
+    found = []
+    for entry in new.interpreters:
+        before = {r.face: r for r in routes(old.cells_of(entry["id"]))}
+        for route in routes(new.cells_of(entry["id"])):
+            was = before.get(route.face)
+            if was is not None and was.verdict != route.verdict:
+                found.append(RouteChange(entry["id"], route.face, was.verdict,
+                                         route.verdict, route.detail))
+    return sorted(found, key=lambda c: (not c.new_failure, c.interpreter, c.face))
+
+
+def render(found: List[Change], moved: List[RouteChange] = ()) -> str:
+    if not found and not moved:
         return "no cell changed"
     new_failures = sum(c.new_failure for c in found)
-    lines = [c.describe() for c in found]
-    lines.append(f"\n{len(found)} cells changed; {new_failures} new guarantee failures")
+    lines = [c.describe() for c in moved if c.new_failure]
+    lines += [c.describe() for c in found]
+    lines += [c.describe() for c in moved if not c.new_failure]
+    lines.append(f"\n{len(found)} cells changed; {new_failures} new guarantee failures; "
+                 f"{sum(c.new_failure for c in moved)} routes went from honored to violated")
     return "\n".join(lines)

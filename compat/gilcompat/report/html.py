@@ -150,6 +150,28 @@ def matrix(merged: Merged) -> str:
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
+ROUTE_CLASS = {"honored": "v-ok", "violated": "v-violation", "skipped": "v-skipped",
+               "inconclusive": "v-inconclusive", "error": "v-error"}
+
+
+def route_tables(merged: Merged, heads: Dict[str, Headline]) -> str:
+    """Per interpreter, the opt-in rule route by route; the detail shows on hover."""
+    parts = []
+    for entry in merged.interpreters:
+        routes = heads[entry["id"]].routes
+        if not routes:
+            continue
+        rows = "".join(
+            f'<tr><td class="case">{_e(r.face)}</td><td>{_e(r.route)}</td>'
+            f"<td>{_e(r.declares)}</td><td class=\"{ROUTE_CLASS.get(r.verdict, '')}\" "
+            f'title="{_e(r.detail)}">{_e(r.verdict)}</td></tr>' for r in routes)
+        parts.append(f"<h2>Init routes on {_e(entry['id'])}</h2>"
+                     '<div class="wrap"><table class="routes"><thead><tr>'
+                     '<th class="case">route (face)</th><th>init</th><th>declares</th>'
+                     f"<th>opt-in rule</th></tr></thead><tbody>{rows}</tbody></table></div>")
+    return "".join(parts)
+
+
 def witness_tables(merged: Merged) -> str:
     parts = []
     for entry in merged.interpreters:
@@ -177,6 +199,7 @@ def render(merged: Merged, heads: Dict[str, Headline]) -> str:
 <body data-summary='{_e(data)}'>
 <h1>gilcompat conformance report</h1>
 <div class="heads">{cards}</div>
+{route_tables(merged, heads)}
 {witness_tables(merged)}
 <h2>Matrix</h2>
 <p class="legend">{legend}</p>

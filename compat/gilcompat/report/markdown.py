@@ -28,7 +28,20 @@ def headline_lines(entry: dict, head: Headline) -> List[str]:
              f"- GIL turned on in default mode by: {modules_text(head.gil_enabled_by)}",
              f"- verdicts: " + ", ".join(f"{n} {v}" for v, n in sorted(head.verdicts.items())),
              ""]
-    return lines
+    return lines + route_lines(head)
+
+
+def route_lines(head: Headline) -> List[str]:
+    """The opt-in rule route by route (the C-API faces that ran in default mode)."""
+    if not head.routes:
+        return []
+    lines = ["| route (face) | init | declares | opt-in rule | detail |",
+             "|---|---|---|---|---|"]
+    for route in head.routes:
+        mark = f"**{route.verdict}**" if route.verdict == "violated" else route.verdict
+        detail = route.detail.replace("|", "\\|")
+        lines.append(f"| {route.face} | {route.route} | {route.declares} | {mark} | {detail} |")
+    return lines + [""]
 
 
 def _cell_text(cell) -> str:

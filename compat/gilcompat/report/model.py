@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from gilcompat.corpus.cases import CATEGORIES, FACES, MODES
+from gilcompat.corpus.cases import CATEGORIES, MODES
+from gilcompat.corpus.faces import FACE_TABLE, FACES
+from gilcompat.report.routes import Route, routes
 from gilcompat.results import Cell, Results, parallel_of
 
 BREAK_OUTCOMES = ("broken", "crashed")
@@ -47,6 +49,7 @@ class Headline:
     parallel: Optional[bool] = None       # measured: GIL-held C code ran in two threads
     build_kind: str = ""                  # what the build is, declared and measured
     in_plain_words: str = ""              # do extensions get GIL-like guarantees by default?
+    routes: List[Route] = field(default_factory=list)   # the opt-in rule per init route
 
     def to_json(self) -> dict:
         return {"opt_in_rule": self.opt_in_rule, "opt_in_evidence": self.opt_in_evidence,
@@ -55,7 +58,9 @@ class Headline:
                 "guarantees_held": self.guarantees_held.to_json(),
                 "power": self.power.to_json(), "false_alarms": self.false_alarms,
                 "crashes": self.crashes, "hangs": self.hangs, "unexpected": self.unexpected,
-                "gil_enabled_by": self.gil_enabled_by, "verdicts": self.verdicts}
+                "gil_enabled_by": self.gil_enabled_by, "verdicts": self.verdicts,
+                "opt_in_routes": {r.face: r.verdict for r in self.routes},
+                "opt_in_route_details": [r.to_json() for r in self.routes]}
 
 
 @dataclass
@@ -196,7 +201,7 @@ def headline(entry: dict, cells: List[Cell]) -> Headline:
         gil_enabled_by=sorted({c.gil_enabled_by for c in cells
                                if c.mode == "default" and c.gil_enabled_by}),
         verdicts=verdicts, parallel=parallel, build_kind=build_kind(entry, parallel),
-        in_plain_words=in_plain_words(rule, parallel),
+        in_plain_words=in_plain_words(rule, parallel), routes=routes(cells),
     )
 
 
@@ -212,12 +217,26 @@ def crash_hang_text(head: Headline) -> str:
 
 
 def modules_text(names: List[str]) -> str:
-    """Module names, with the capi faces' generated modules counted rather than listed."""
-    faces = [n for n in names if n.startswith("_gilcompat_") and n.endswith("_capi")]
-    others = [n for n in names if n not in faces]
-    if faces:
-        others.append(f"the capi face's module of {len(faces)} cases")
+    """Module names, with the C-API faces' generated modules counted per face rather
+    than listed."""
+    per_face: Dict[str, int] = {}
+    others = []
+    for name in names:
+        face = _generated_face(name)
+        if face:
+            per_face[face] = per_face.get(face, 0) + 1
+        else:
+            others.append(name)
+    others += [f"the {face} face's module of {n} cases" for face, n in per_face.items()]
     return ", ".join(others) if others else "none"
+
+
+def _generated_face(module: str) -> Optional[str]:
+    """The C-API face whose generated module this is (longest suffix first)."""
+    if not module.startswith("_gilcompat_"):
+        return None
+    faces = sorted((f for f in FACE_TABLE if f.is_capi), key=lambda f: -len(f.suffix))
+    return next((f.name for f in faces if module.endswith(f.suffix)), None)
 
 
 def gil_text(cell: Optional[Cell]) -> str:

@@ -16,7 +16,8 @@ from typing import Optional
 from gilcompat.build.cached_build import Build
 from gilcompat.build.names import SPIN_SETTER, module_names, probe_names
 from gilcompat.child import CELL_MAIN
-from gilcompat.corpus.cases import FACES, Case
+from gilcompat.corpus.cases import Case
+from gilcompat.corpus.faces import FACES, absent_reason
 from gilcompat.pythons.interpreter import Interpreter
 from gilcompat.pythons.launch import child_argv
 from gilcompat.results import Cell
@@ -32,6 +33,9 @@ def skip_reason(case: Case, interp: Interpreter, face: str, mode: str) -> Option
         return f"mode {mode} needs a free-threaded build"
     if interp.version_tuple < case.min_python:
         return "needs Python %d.%d or newer" % case.min_python
+    absent = absent_reason(face, interp.implementation, interp.version_tuple)
+    if absent:
+        return absent
     if face == "cffi" and interp.implementation == "pypy" and \
             any(f.takes_objects for f in case.functions):
         return "the cffi face passes objects as id(obj), which only CPython allows"
@@ -89,6 +93,7 @@ def _request(case: Case, build: Build, face: str, workdir: Path) -> Path:
         "functions": [{"name": f.name, "objects": [p.ctype.is_object for p in f.params],
                        "returns_string": f.result.is_string} for f in case.functions],
         "scenario": str(case.scenario_path), "events": str(workdir / "events.jsonl"),
+        "import_while_busy": case.import_while_busy,
         "stress": {"threads": case.stress.threads, "iterations": case.stress.iterations,
                    "rounds": case.stress.rounds, "spin": case.stress.spin},
     }

@@ -5,10 +5,15 @@ interpreter is needed: the category gives the default, a case's ``[[expect]]`` e
 override it (first match wins).
 
 The opt-in rule, on every interpreter: in ``default`` mode a face whose module declares
-nothing must run with the GIL on, as the exclusion probe measures it: the ``capi`` face
-always, and the ``cffi`` face when the installed cffi does not declare
+nothing must run with the GIL on, as the exclusion probe measures it: every undeclared
+C-API route (``capi``, ``capi-single``, ``capi-export``, and ``capi-used``, which says
+so explicitly), and the ``cffi`` face when the installed cffi does not declare
 ``Py_MOD_GIL_NOT_USED`` (cffi < 2, PyPy's cffi). Finding it off is a conformance
 failure of the interpreter, a ``violation`` whatever the case's outcome.
+
+Its other half, on a build measured running C code in parallel: a face whose module
+declares ``Py_MOD_GIL_NOT_USED`` must not get the GIL turned on by its import. An
+interpreter that ignores the declaration on some route has a bug on that route.
 
 ``inconclusive``: the run never showed that threads could overlap (the probe's control
 saw none), so a ``holds`` (or a GIL state) proves nothing. It never passes a check.
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from gilcompat.corpus.cases import Case
+from gilcompat.corpus.faces import declares_not_used, declares_nothing
 
 OK, VIOLATION, UNDETECTED = "ok", "violation", "undetected"
 UNEXPECTED_CRASH, UNEXPECTED_HANG = "unexpected-crash", "unexpected-hang"
@@ -71,9 +77,13 @@ def cffi_declares_not_used(implementation: str, cffi_version: Optional[str]) -> 
 
 def opt_in_rule_applies(face: str, mode: str, cffi_declares: bool) -> bool:
     """Does the opt-in rule hold this cell to "the GIL must be on"?"""
-    if mode != "default":
-        return False
-    return face == "capi" or (face == "cffi" and not cffi_declares)
+    return mode == "default" and declares_nothing(face, cffi_declares)
+
+
+def declaration_applies(face: str, mode: str, cffi_declares: bool) -> bool:
+    """Is this cell's module one that declared ``Py_MOD_GIL_NOT_USED`` (in default mode,
+    where the declaration decides)?"""
+    return mode == "default" and declares_not_used(face, cffi_declares)
 
 
 def verdict(expected: Optional[str], outcome: str) -> str:

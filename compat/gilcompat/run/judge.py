@@ -1,8 +1,9 @@
 """Turn what a cell's child did into the cell's outcome, measured GIL state and verdict.
 
-A crash or hang is the race showing only when it happened in the ``stress`` phase;
-anywhere else (start-up, import, probe, setup, check) it is an ``error`` whose evidence
-names the phase. The GIL state is the exclusion probe's finding, never the
+A crash or hang is the race showing only when it happened in the case's own phases
+(``stress``; ``late-import`` for a case that imports while threads run); anywhere else
+(start-up, import, probe, setup, check) it is an ``error`` whose evidence names the
+phase. The GIL state is the exclusion probe's finding, never the
 interpreter's word; what the interpreter reports is kept beside it, and a report of
 "on" while the probe saw C code run in parallel is a ``violation``.
 """
@@ -15,16 +16,18 @@ from gilcompat.pythons.interpreter import Interpreter
 from gilcompat.results import Cell
 from gilcompat.run import tsan
 from gilcompat.run.expectations import (INCONCLUSIVE, OK, VIOLATION, cffi_declares_not_used,
-                                        expected_for, opt_in_rule_applies, verdict)
+                                        declaration_applies, expected_for,
+                                        opt_in_rule_applies, verdict)
 from gilcompat.run.process import ChildRun
 
 EVIDENCE_LINES = 40
 MODE_FORCES = {"gil0": False, "gil1": True}
+CASE_PHASES = ("stress", "late-import")    # where a crash or hang is the case's result
 
 
 def classify(run: ChildRun) -> tuple:
     """(outcome, evidence, signal name) from what the child did."""
-    in_stress = run.phase == "stress"
+    in_stress = run.phase in CASE_PHASES
     where = f"during {run.phase_text}"
     if run.hang and "Fatal Python error" in run.stderr:
         # It crashed; dying then hung (seen under ThreadSanitizer, whose abort path
@@ -127,8 +130,8 @@ def judge(cell: Cell, case: Case, interp: Interpreter, run: ChildRun) -> Cell:
         cell.outcome = cell.verdict = "skipped"
         cell.evidence = no_effect
         return cell
-    rule = opt_in_rule_applies(cell.face, cell.mode,
-                               cffi_declares_not_used(interp.implementation, interp.cffi_version))
+    cffi_declares = cffi_declares_not_used(interp.implementation, interp.cffi_version)
+    rule = opt_in_rule_applies(cell.face, cell.mode, cffi_declares)
     # Under the opt-in rule the GIL must be on, so that is what the case is held to.
     expected = _expected(case, cell, interp, True if rule else cell.gil_enabled)
     if expected is not None:
@@ -140,6 +143,9 @@ def judge(cell: Cell, case: Case, interp: Interpreter, run: ChildRun) -> Cell:
         cell.evidence = _inconclusive_text(cell) + "\n" + cell.evidence
     if rule:
         _judge_opt_in_rule(cell)
+    if declaration_applies(cell.face, cell.mode, cffi_declares):
+        _judge_declaration(cell)
+    _judge_late_import(cell)
     _judge_forced_on(cell, interp)
     _judge_report_against_measure(cell)
     cell.evidence = cell.evidence.strip()
@@ -162,7 +168,8 @@ def _inconclusive_text(cell: Cell) -> str:
 def _judge_opt_in_rule(cell: Cell) -> None:
     if cell.gil_enabled is None:
         cell.opt_in_rule = "inconclusive"
-        cell.verdict = INCONCLUSIVE
+        if cell.verdict == OK:       # a crash or hang before the probe stays what it is
+            cell.verdict = INCONCLUSIVE
         return
     if not cell.gil_enabled:
         cell.opt_in_rule = "violated"
@@ -172,13 +179,49 @@ def _judge_opt_in_rule(cell: Cell) -> None:
                          + cell.evidence)
         return
     cell.opt_in_rule = "honored"
-    if cell.gil_before is False:
+    busy = (cell.exclusion or {}).get("busy")
+    if busy and busy["overlaps_before"]:
+        cell.opt_in_proof = (f"imported while {busy['threads']} threads ran GIL-held C code in "
+                             f"parallel ({busy['overlaps_before']} overlaps in "
+                             f"{busy['calls_before']} calls before the import); none in the "
+                             f"{busy['calls_after']} calls after it, and the probe through "
+                             f"the module saw none ({_probe_text(cell.exclusion)})")
+    elif cell.gil_before is False:
         cell.opt_in_proof = (f"GIL measured off before the import "
                              f"({_probe_text(cell.exclusion_before)}, through the opted-in "
                              f"module) and on after it ({_probe_text(cell.exclusion)})")
     else:
         cell.opt_in_proof = ("this build never ran GIL-held C code in parallel in this "
                              f"process ({_probe_text(cell.exclusion)})")
+
+
+def _judge_declaration(cell: Cell) -> None:
+    """Where the GIL was measured off before the import, a module that declared
+    ``Py_MOD_GIL_NOT_USED`` must leave it off."""
+    if cell.gil_before is not False or cell.gil_enabled is None:
+        return
+    if not cell.gil_enabled:
+        cell.declaration = "honored"
+        return
+    cell.declaration = "ignored"
+    cell.verdict = VIOLATION
+    cell.evidence = ("declaration ignored: the module declares Py_MOD_GIL_NOT_USED, yet the "
+                     f"GIL was measured on after its import ({_probe_text(cell.exclusion)}) "
+                     f"and off before it ({_probe_text(cell.exclusion_before)})\n"
+                     + cell.evidence)
+
+
+def _judge_late_import(cell: Cell) -> None:
+    """A late import proves the GIL turned on mid-run only if the threads already busy
+    were shown running in parallel first (where the build runs anything in parallel)."""
+    busy = (cell.exclusion or {}).get("busy")
+    if not busy or cell.gil_before is not False or busy["overlaps_before"]:
+        return
+    if cell.verdict == OK:
+        cell.verdict = INCONCLUSIVE
+    cell.evidence = (f"inconclusive: the {busy['threads']} busy threads never overlapped in "
+                     f"{busy['calls_before']} calls before the import, so this run did not "
+                     "show an import while C code ran in parallel\n" + cell.evidence)
 
 
 def _judge_forced_on(cell: Cell, interp: Interpreter) -> None:
@@ -199,5 +242,10 @@ def _judge_report_against_measure(cell: Cell) -> None:
 def _probe_text(exclusion: Optional[dict]) -> str:
     if not exclusion:
         return "not measured"
-    return (f"{exclusion['overlaps']} of {exclusion['entries']} entries overlapped; "
+    text = (f"{exclusion['overlaps']} of {exclusion['entries']} entries overlapped; "
             f"control {exclusion['control_overlaps']} of {exclusion['control_entries']}")
+    busy = exclusion.get("busy")
+    if busy:
+        text += (f"; busy threads: {busy['overlaps_after']} overlaps in "
+                 f"{busy['calls_after']} calls after the import")
+    return text

@@ -14,7 +14,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from gilcompat.run import cell_run as runner
 from gilcompat.run.process import STOP
 from gilcompat.build.cached_build import Build, ensure_built
-from gilcompat.corpus.cases import FACES, MODES, Case
+from gilcompat.corpus.cases import MODES, Case
+from gilcompat.corpus.faces import CONFORMANCE_CASES, DEFAULT_FACES, INIT_FACES
 from gilcompat.pythons.interpreter import Interpreter
 from gilcompat.run.progress import Progress
 from gilcompat.results import Cell, Results
@@ -36,11 +37,27 @@ class PlannedCell:
 
 
 def plan(cases: Sequence[Case], interps: Sequence[Interpreter],
-         faces: Sequence[str] = FACES, modes: Sequence[str] = MODES) -> List[PlannedCell]:
+         faces: Sequence[str] = DEFAULT_FACES, modes: Sequence[str] = MODES
+         ) -> List[PlannedCell]:
     """Every cell, modes limited to those the interpreter supports."""
     return [PlannedCell(case, interp, face, mode)
             for interp in interps for case in cases for face in faces
             for mode in modes if mode in interp.modes]
+
+
+def run_plan(cases: Sequence[Case], interps: Sequence[Interpreter],
+             faces: Optional[Sequence[str]] = None, modes: Sequence[str] = MODES,
+             conformance: bool = True) -> List[PlannedCell]:
+    """What ``gilcompat run`` runs: the ``faces`` asked for; else the default faces for
+    every case plus, with ``conformance``, the init-path faces for the opt-in
+    conformance set (the cases of CONFORMANCE_CASES among ``cases``)."""
+    if faces:
+        return plan(cases, interps, faces, modes)
+    cells = plan(cases, interps, DEFAULT_FACES, modes)
+    if conformance:
+        chosen = [c for c in cases if c.name in CONFORMANCE_CASES]
+        cells += plan(chosen, interps, INIT_FACES, modes)
+    return cells
 
 
 class BuildCache:

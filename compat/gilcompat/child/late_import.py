@@ -1,0 +1,85 @@
+"""Import a face while other threads already run C code: the GIL turned on mid-run.
+
+Busy threads call the opted-in module's GIL-held probe region over and over (with the
+GIL off they run it in parallel). Once every one of them has been inside, the cell's
+own thread imports the face, as soon as they have overlapped there (or, where nothing
+runs in parallel, after BUSY_CALLS calls). From the import on, GIL-held C code must be serialised:
+the busy calls that began after the import returned must find no other thread inside,
+and the probe through the imported face runs while the busy threads go on (its held
+region is the same C region, so meeting a busy thread there counts as an overlap too).
+
+Runs in the child: standard library only.
+"""
+
+import threading
+
+from gilcompat.child import gil_state
+
+BUSY_THREADS = 2
+BUSY_CALLS = 50           # calls before the import where the busy threads never overlap
+RUNNING_WAIT_S = 5.0      # a loaded machine may take long to schedule every busy thread
+
+
+class BusyThreads:
+    """A context: busy threads in the held region until the block ends; ``imported()``
+    marks the moment the import returned; ``tally()`` what they saw before and after."""
+
+    def __init__(self, held):
+        self.held = held
+        self.stop = threading.Event()
+        self.after_import = threading.Event()
+        self.changed = threading.Condition()
+        self.counts = {"threads": BUSY_THREADS, "calls_before": 0, "overlaps_before": 0,
+                       "calls_after": 0, "overlaps_after": 0, "all_running": False}
+        self.running = set()
+        self.threads = [threading.Thread(target=self._body, args=(i,), daemon=True,
+                                         name=f"gilcompat-busy-{i}")
+                        for i in range(BUSY_THREADS)]
+
+    def _body(self, index):
+        while not self.stop.is_set():
+            # Read before the call: a call counts as "after" only if it began after.
+            after = self.after_import.is_set()
+            found = self.held(gil_state.ENTRIES, gil_state.SPIN)
+            side = "after" if after else "before"
+            with self.changed:
+                self.counts[f"calls_{side}"] += 1
+                self.counts[f"overlaps_{side}"] += found
+                self.running.add(index)
+                self.changed.notify_all()
+
+    def _ready(self):
+        counts = self.counts
+        return len(self.running) == BUSY_THREADS and (
+            counts["overlaps_before"] > 0 or counts["calls_before"] >= BUSY_CALLS)
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        with self.changed:
+            self.changed.wait_for(self._ready, RUNNING_WAIT_S)
+            self.counts["all_running"] = len(self.running) == BUSY_THREADS
+        return self
+
+    def imported(self):
+        self.after_import.set()
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+        return False
+
+    def tally(self):
+        with self.changed:
+            return dict(self.counts)
+
+
+def with_busy_evidence(exclusion, busy):
+    """The probe's finding with the busy threads' counts beside it: a busy call that
+    began after the import and met another thread in GIL-held C code means the GIL
+    was not serialising, whatever the probe's own windows saw."""
+    found = dict(exclusion, busy=busy)
+    if busy["overlaps_after"]:
+        found["gil"] = False
+    return found
