@@ -136,7 +136,7 @@ def _try_modes(cases, interps, results, args, out, progress, conformance) -> Non
     """A build seen running C code in parallel without declaring free threading gets
     its forcing modes tried as well (each cell says whether they did anything)."""
     parallel = undeclared_parallel(interps, results)
-    modes = [m for m in (args.mode or MODES) if m != "default"]
+    modes = [m for m in (args.mode or MODES) if m in ("gil0", "gil1")]
     if not parallel or not modes:
         return
     for interp in parallel:

@@ -44,6 +44,10 @@ class Cell:
     exclusion_before: Optional[dict] = None
     opt_in_proof: Optional[str] = None     # why "honored" is believed
     phase: Optional[str] = None            # where a crash, hang or error happened
+    # The subinterp mode (per-interpreter GILs, PEP 684):
+    subinterp_rule: Optional[str] = None   # "honored": an interpreter with its own GIL
+                                           # refused the undeclared module; "violated"
+    refusal: Optional[dict] = None         # module, refused, error
 
     @property
     def key(self) -> tuple:
@@ -56,8 +60,10 @@ class Cell:
 
 
 def parallel_of(cells: List[Cell]) -> Optional[bool]:
-    states = [s for c in cells for s in (c.gil_before, c.gil_enabled, c.gil_enabled_after)
-              if s is not None]
+    """Did GIL-held C code run in two threads of one interpreter at once? (The subinterp
+    mode's interpreters each have a GIL of their own: parallel by design, not counted.)"""
+    states = [s for c in cells if c.mode != "subinterp"
+              for s in (c.gil_before, c.gil_enabled, c.gil_enabled_after) if s is not None]
     if not states:
         return None
     return not all(states)

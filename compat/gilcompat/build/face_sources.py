@@ -6,7 +6,10 @@ same functions with the GIL held, each entering the interpreter by its own init 
 multi-phase with no ``Py_mod_gil`` slot, with ``Py_MOD_GIL_NOT_USED`` or with
 ``Py_MOD_GIL_USED``; single-phase, plain or with ``PyUnstable_Module_SetGIL``; PEP 793's
 export hook, plain or declaring. Every undeclared one must make a free-threaded
-interpreter turn the GIL on when it loads it (the opt-in rule).
+interpreter turn the GIL on when it loads it (the opt-in rule). The routes that can
+declare per-interpreter GIL support get a twin module that does (``subinterp`` mode).
+The wrappers note the calling module, so a case can keep its state per module
+(``GC_MODULE_STATE``).
 
 Every shared object also carries the **exclusion probe**: threads enter a region the way
 each face's C code holds the GIL (``GC_ENTER`` in the cffi face; the call itself in the
@@ -18,9 +21,10 @@ rate says how often the held region would have overlapped had nothing excluded i
 
 from typing import Iterable, List
 
-from gilcompat.corpus.faces import FACE_TABLE, NOT_USED, USED, Face, c_guard
+from gilcompat.corpus.faces import BY_NAME, FACE_TABLE, NOT_USED, USED, Face, c_guard
 from gilcompat.corpus.signatures import Function
-from gilcompat.build.names import PROBE_CAPI, PROBE_CFFI, SPIN_SETTER, module_names
+from gilcompat.build.names import (PROBE_CAPI, PROBE_CFFI, SPIN_SETTER, module_names,
+                                   own_gil_names)
 
 
 def _wrapper(function: Function) -> str:
@@ -31,12 +35,15 @@ def _wrapper(function: Function) -> str:
     refs = "".join(f", &a{i}" for i in range(len(function.params)))
     lines.append(f'    if (!PyArg_ParseTuple(args, "{codes}:{function.name}"{refs})) return NULL;')
     call = f"{function.name}({', '.join(f'a{i}' for i in range(len(function.params)))})"
+    lines.append("    gilcompat_calling_module = self;   /* for GC_MODULE_STATE() */")
     if function.result.spelling == "void":
         lines.append(f"    {call};")
+        lines.append("    gilcompat_calling_module = NULL;")
         lines.append("    if (PyErr_Occurred()) return NULL;")
         lines.append("    Py_RETURN_NONE;")
     else:
         lines.append(f"    {function.result.c_decl} r = {call};")
+        lines.append("    gilcompat_calling_module = NULL;")
         lines.append("    if (PyErr_Occurred()) return NULL;")
         lines.append(f"    return {function.result.build};")
     lines.append("}")
@@ -112,19 +119,26 @@ def _gil_slot(face: Face) -> str:
     return f"#ifdef Py_mod_gil\n{slot}#endif\n"
 
 
-def _multi_phase(face: Face, name: str, tag: str) -> str:
+# The declaration per-interpreter GILs ask for (3.12+), in the own-GIL twins only.
+_OWN_GIL_SLOT = ("#ifdef Py_mod_multiple_interpreters\n"
+                 "    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},\n"
+                 "#endif\n")
+
+
+def _multi_phase(face: Face, name: str, tag: str, own_gil: bool) -> str:
     return f"""static PyModuleDef_Slot gc_slots_{tag}[] = {{
     {{Py_mod_exec, (void *)gc_exec}},
-{_gil_slot(face)}    {{0, NULL}}
+{_gil_slot(face)}{_OWN_GIL_SLOT if own_gil else ""}    {{0, NULL}}
 }};
 static struct PyModuleDef gc_def_{tag} = {{
-    PyModuleDef_HEAD_INIT, "{name}", NULL, 0, gc_methods, gc_slots_{tag}, NULL, NULL, NULL
+    PyModuleDef_HEAD_INIT, "{name}", NULL, GC_MODULE_STATE_SIZE, gc_methods, gc_slots_{tag},
+    NULL, NULL, NULL
 }};
 PyMODINIT_FUNC PyInit_{name}(void) {{ return PyModuleDef_Init(&gc_def_{tag}); }}
 """
 
 
-def _single_phase(face: Face, name: str, tag: str) -> str:
+def _single_phase(face: Face, name: str, tag: str, own_gil: bool) -> str:
     # The idiom real extensions use: the call exists only in free-threaded builds.
     set_gil = ("#ifdef Py_GIL_DISABLED\n"
                "    if (m != NULL && PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED) < 0) {\n"
@@ -141,13 +155,14 @@ PyMODINIT_FUNC PyInit_{name}(void)
 """
 
 
-def _export_hook(face: Face, name: str, tag: str) -> str:
+def _export_hook(face: Face, name: str, tag: str, own_gil: bool) -> str:
     # PEP 793 as 3.15 ships it: the hook returns a static PyModuleDef_Slot array.
     return f"""static PyModuleDef_Slot gc_export_{tag}[] = {{
     {{Py_mod_name, "{name}"}},
     {{Py_mod_methods, gc_methods}},
+    {{Py_mod_state_size, (void *)GC_MODULE_STATE_SIZE}},
     {{Py_mod_exec, (void *)gc_exec}},
-{_gil_slot(face)}    {{0, NULL}}
+{_gil_slot(face)}{_OWN_GIL_SLOT if own_gil else ""}    {{0, NULL}}
 }};
 PyMODEXPORT_FUNC PyModExport_{name}(void);
 PyMODEXPORT_FUNC PyModExport_{name}(void) {{ return gc_export_{tag}; }}
@@ -158,9 +173,11 @@ _ROUTES = {"multi-phase": _multi_phase, "single-phase": _single_phase,
            "export": _export_hook}
 
 
-def _module(face: Face, name: str) -> str:
-    """The face's module, compiled in only where the interpreter can have it."""
-    body = _ROUTES[face.route](face, name, face.name.replace("-", "_"))
+def _module(face: Face, name: str, own_gil: bool = False) -> str:
+    """The face's module (or its twin declaring per-interpreter GIL support), compiled
+    in only where the interpreter can have it."""
+    tag = face.name.replace("-", "_") + ("_own_gil" if own_gil else "")
+    body = _ROUTES[face.route](face, name, tag, own_gil)
     guard = c_guard(face.name)
     return f"#if {guard}\n{body}#endif\n" if guard else body
 
@@ -173,10 +190,11 @@ def spin_function() -> Function:
 def generated_source(base: str, functions: Iterable[Function]) -> str:
     """The C text handed to cffi's ``set_source`` for a case."""
     functions = list(functions) + [spin_function()]
-    names = module_names(base)
+    names, twins = module_names(base), own_gil_names(base)
     parts = [
         '#include "gilcompat.h"',
         "int gilcompat_spin_iterations = 0;",
+        "_Thread_local PyObject *gilcompat_calling_module = NULL;",
         f"void {SPIN_SETTER}(int n) "
         "{ __atomic_store_n(&gilcompat_spin_iterations, n, __ATOMIC_RELAXED); }",
         *(f.declaration for f in functions[:-1]),
@@ -184,6 +202,7 @@ def generated_source(base: str, functions: Iterable[Function]) -> str:
         PROBE_C,
         _method_table(functions),
         *(_module(face, names[face.name]) for face in FACE_TABLE if face.is_capi),
+        *(_module(BY_NAME[face], name, own_gil=True) for face, name in twins.items()),
     ]
     return "\n".join(parts) + "\n"
 

@@ -4,7 +4,7 @@ The child never imports this (it is told the names), so the child package stays
 standard-library only and free of build code.
 """
 
-from gilcompat.corpus.faces import FACE_TABLE
+from gilcompat.corpus.faces import FACE_TABLE, OWN_GIL_SUFFIX
 
 SPIN_SETTER = "gilcompat_set_spin"
 
@@ -18,6 +18,13 @@ PROBE_CAPI = {"held": "gilcompat_probe_held", "free": "gilcompat_probe_free"}
 def module_names(base):
     """Face name -> module name inside a case's shared object."""
     return {face.name: base + face.suffix for face in FACE_TABLE}
+
+
+def own_gil_names(base):
+    """Face name -> the module name of its twin that declares per-interpreter GIL
+    support, for the faces whose route can declare it."""
+    return {face.name: base + face.suffix + OWN_GIL_SUFFIX for face in FACE_TABLE
+            if face.can_declare_own_gil}
 
 
 def probe_names(face):

@@ -6,12 +6,15 @@ parent knows how far it got even when the child then crashes or hangs:
 - ``phase`` as it enters each phase (``before``, ``import``, ``probe``, ``load``
   (the scenario), then per round ``setup``/``stress``/``check``, then ``after``; a case
   that imports while busy has one ``late-import`` phase in place of ``import`` and
-  ``probe``: see late_import.py);
+  ``probe``: see late_import.py; the subinterp mode has ``refusal`` first, and runs
+  the rest in interpreters with their own GIL: see subinterp.py);
 - ``before``: the exclusion probe through the opted-in module of the same shared
   object, before the face is imported (the GIL's state before anything undeclared
   was loaded);
 - ``imported``: the probe through the face right after its import, what the
   interpreter reports, and the module it said turned the GIL on;
+- ``refusal`` (subinterp mode): whether an interpreter with its own GIL refused the
+  face's module, which declares no per-interpreter GIL support;
 - ``round`` after each round, ``done`` at the end with the probe run again.
 
 faulthandler prints every thread's stack on a fatal signal, and on SIGUSR1 (the
@@ -19,15 +22,14 @@ parent's hang watchdog sends it before killing).
 """
 
 import faulthandler
-import importlib.util
 import json
 import signal
 import time
 
-from gilcompat.child import gil_state
+from gilcompat.child import gil_state, subinterp
 from gilcompat.child.faces import load_face
 from gilcompat.child.late_import import BusyThreads, with_busy_evidence
-from gilcompat.child.stress import run_stress
+from gilcompat.child.stress import load_scenario, run_stress
 
 
 class Events:
@@ -40,13 +42,6 @@ class Events:
 
     def phase(self, name, round_index=None):
         self.write("phase", phase=name, round=round_index)
-
-
-def _load_scenario(path, case):
-    spec = importlib.util.spec_from_file_location(f"gilcompat_scenario_{case}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _probe(ext):
@@ -85,6 +80,8 @@ def main(argv):
     optin, _ = load_face(request["shared_object"], "capi-optin",
                          request["names"]["capi-optin"], [])
     events.write("before", exclusion=_probe(optin))
+    if request.get("mode") == "subinterp":
+        return subinterp.run_cell(request, events)
     ext, enabled_by, exclusion = _import_face(request, events, optin)
     gil_state.MEASURED = exclusion["gil"]    # what gilcompat.scenario.gil_off() reads
     events.write("imported", exclusion=exclusion, gil_reported=gil_state.gil_reported(),
@@ -93,7 +90,7 @@ def main(argv):
     stress = request["stress"]
     ext.set_spin(stress["spin"])
     ext.threads = stress["threads"]     # so a scenario need not repeat case.toml
-    scenario = _load_scenario(request["scenario"], request["case"])
+    scenario = load_scenario(request["scenario"], request["case"])
     result = run_stress(
         ext, scenario, stress["threads"], stress["iterations"], stress["rounds"],
         on_round=lambda r, evidence: events.write("round", round=r, evidence=evidence),

@@ -12,6 +12,7 @@ nothing (``gil`` is None).
 Runs in the child: standard library only.
 """
 
+import mmap
 import sys
 import threading
 import time
@@ -45,7 +46,7 @@ def module_named_in(message):
 
 
 def _window(call, stop_at):
-    """(entries, overlaps): THREADS threads, released together, call
+    """(entries, overlaps): THREADS threads, released together, calling
     ``call(ENTRIES, SPIN)`` for WINDOW_S after the last of them started, or until
     ``stop_at`` overlaps were seen."""
     barrier = threading.Barrier(THREADS)
@@ -78,7 +79,53 @@ def _window(call, stop_at):
     return tally["entries"], tally["overlaps"]
 
 
-def _alternate(held, free):
+class Gate:
+    """A barrier for threads in different interpreters, which share no object: one
+    byte per thread in a small file that every interpreter maps into memory."""
+
+    def __init__(self, path, threads):
+        self.threads = threads
+        with open(path, "r+b") as handle:
+            self.map = mmap.mmap(handle.fileno(), threads)
+
+    def reset(self):
+        self.map[:self.threads] = bytes(self.threads)
+
+    def wait(self, slot, deadline_s):
+        """Mark ``slot`` arrived, then wait for every thread; False after ``deadline_s``."""
+        self.map[slot] = 1
+        everyone = b"\x01" * self.threads
+        limit = time.monotonic() + deadline_s
+        while self.map[:self.threads] != everyone:
+            if time.monotonic() > limit:
+                return False
+            time.sleep(0)       # let the threads not yet here have the cores
+        return True
+
+
+def make_gate(path, threads):
+    with open(path, "wb") as handle:
+        handle.write(bytes(threads))
+    return Gate(path, threads)
+
+
+def gated_window(call, gate, slot, stop_at):
+    """One thread's part of a window whose threads cannot share a barrier (each runs in
+    an interpreter of its own): once every thread has reached ``gate``, call
+    ``call(ENTRIES, SPIN)`` for WINDOW_S or until ``stop_at`` overlaps;
+    [entries, overlaps, whether every thread came]."""
+    if not gate.wait(slot, DEADLINE_S):
+        return [0, 0, False]
+    entries = overlaps = 0
+    until = time.monotonic() + WINDOW_S
+    while True:
+        overlaps += call(ENTRIES, SPIN)
+        entries += ENTRIES
+        if overlaps >= stop_at or time.monotonic() >= until:
+            return [entries, overlaps, True]
+
+
+def _alternate(held_window, free_window):
     """Control and held windows of the same shape, one after the other, until the held
     region overlapped (the GIL is off), or the control's overlap rate says the held
     region would have shown EXPECTED overlaps had nothing excluded it (the GIL is on),
@@ -86,10 +133,10 @@ def _alternate(held, free):
     totals = {"entries": 0, "overlaps": 0, "control_entries": 0, "control_overlaps": 0}
     deadline = time.monotonic() + DEADLINE_S
     while time.monotonic() < deadline:
-        entries, overlaps = _window(free, ENOUGH)
+        entries, overlaps = free_window(ENOUGH)
         totals["control_entries"] += entries
         totals["control_overlaps"] += overlaps
-        entries, overlaps = _window(held, 1)
+        entries, overlaps = held_window(1)
         totals["entries"] += entries
         totals["overlaps"] += overlaps
         if _finding(totals) is not None:
@@ -113,12 +160,20 @@ def measure(held, free):
     "control_overlaps"}.
 
     ``gil`` is ``_finding``'s answer once the windows end: None means inconclusive."""
+    return measure_with(lambda stop_at: _window(held, stop_at),
+                        lambda stop_at: _window(free, stop_at))
+
+
+def measure_with(held_window, free_window):
+    """``measure`` with windows of the caller's own making: ``held_window(stop_at)``
+    and ``free_window(stop_at)`` return (entries, overlaps) as ``_window`` does (the
+    subinterp mode runs each thread's part in an interpreter of its own)."""
     # A short switch interval lets every thread start within the deadline where a GIL
     # makes them take turns; restored at once, so the case's stress never sees it.
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-4)
     try:
-        totals = _alternate(held, free)
+        totals = _alternate(held_window, free_window)
     finally:
         sys.setswitchinterval(interval)
     return {"gil": _finding(totals), **totals}

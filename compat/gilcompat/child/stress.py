@@ -12,7 +12,17 @@ The run stops at the first round with evidence. Runs in the child: standard libr
 only, no dataclasses or typing (start-up time is paid once per cell).
 """
 
+import importlib.util
+
 from gilcompat.child.threads import run_together
+
+
+def load_scenario(path, case):
+    """The case's scenario.py, as a module of its own."""
+    spec = importlib.util.spec_from_file_location(f"gilcompat_scenario_{case}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class StressResult:

@@ -20,7 +20,7 @@ else:  # pragma: no cover - exercised on 3.9/3.10
     import tomli as tomllib
 
 CATEGORIES = ("gil-reliant", "interpreter-guarantee", "never-guaranteed", "opted-in")
-MODES = ("default", "gil0", "gil1")
+MODES = ("default", "gil0", "gil1", "subinterp")
 OUTCOMES = ("holds", "broken", "crashed", "hung", "error", "skipped")
 CASE_FILE = "case.toml"
 SCENARIO_FILE = "scenario.py"
@@ -73,6 +73,10 @@ class Case:
     env: Tuple[Tuple[str, str], ...] = ()    # extra environment for the case's children
     # Import the face while other threads already run C code (the GIL turned on mid-run):
     import_while_busy: bool = False
+    # Its threads share only C state and plain returns, so each can run in its own
+    # interpreter (the subinterp mode):
+    subinterp: bool = False
+    module_state: bool = False     # keeps its state per module (GC_MODULE_STATE)
 
     @property
     def scenario_path(self) -> Path:
@@ -93,6 +97,7 @@ class Case:
             "stress": self.stress.__dict__.copy(),
             "expect": [e.__dict__.copy() for e in self.expectations],
             "env": dict(self.env), "import_while_busy": self.import_while_busy,
+            "subinterp": self.subinterp, "module_state": self.module_state,
         }
 
 
@@ -155,6 +160,7 @@ def load_case(folder: Path, defaults: Optional[dict] = None) -> Case:
         min_python=_version(data.get("min_python", "3.9")),
         env=_env(data.get("env", {})),
         import_while_busy=_flag(data, "import_while_busy"),
+        subinterp=_flag(data, "subinterp"), module_state=_flag(data, "module_state"),
     )
 
 

@@ -19,6 +19,12 @@ capi-export-optin     PEP 793, ``Py_mod_gil`` slot      ``Py_MOD_GIL_NOT_USED``
 A face the interpreter cannot have is compiled out of the shared object (the same
 version test in C as ``absent_reason`` makes here) and its cells are skipped with the
 reason. This table is the one place that says which faces exist where.
+
+Per-interpreter GILs (PEP 684, the ``subinterp`` mode) have a declaration of their own,
+``Py_mod_multiple_interpreters``. No face's module declares it, so each must be refused
+by an interpreter with its own GIL; the routes that can declare it (multi-phase and the
+export hook; single-phase and cffi's modules cannot) also get a declared form, a twin
+module named with OWN_GIL_SUFFIX, which the mode loads to run the case.
 """
 
 import fnmatch
@@ -43,6 +49,16 @@ class Face:
     def is_capi(self) -> bool:
         return self.route != "cffi"
 
+    @property
+    def can_declare_own_gil(self) -> bool:
+        """Can this route's module declare Py_mod_multiple_interpreters at all?"""
+        return self.route in ("multi-phase", "export")
+
+    @property
+    def has_module_state(self) -> bool:
+        """Does the face's module get per-module state (PyModule_GetState)?"""
+        return self.route in ("multi-phase", "export")
+
 
 FACE_TABLE = (
     Face("cffi", "cffi", "cffi", ""),
@@ -63,6 +79,7 @@ FACE_TABLE = (
          "PyModExport_<name> (CPython 3.15, in its PyModuleDef_Slot form)"),
 )
 BY_NAME = {face.name: face for face in FACE_TABLE}
+OWN_GIL_SUFFIX = "_own_gil"      # the twin declaring Py_MOD_PER_INTERPRETER_GIL_SUPPORTED
 FACES = tuple(BY_NAME)
 DEFAULT_FACES = ("cffi", "capi", "capi-optin")
 INIT_FACES = tuple(f for f in FACES if f not in DEFAULT_FACES)

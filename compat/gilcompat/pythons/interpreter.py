@@ -16,6 +16,14 @@ def version_of(dist):
     except Exception:
         return None
 impl = sys.implementation.name
+def own_gil_module():
+    # Per-interpreter GILs (PEP 684) need 3.12; the low-level module changed its name.
+    if impl != "cpython" or sys.version_info < (3, 12):
+        return None
+    for name in ("_interpreters", "_xxsubinterpreters"):
+        if importlib.util.find_spec(name) is not None:
+            return name
+    return None
 cffi = version_of("cffi")
 if cffi is None and impl == "pypy":
     try:
@@ -32,6 +40,7 @@ print(json.dumps({
                       or sys.version_info < (3, 12),
     "soabi": sysconfig.get_config_var("SOABI") or sysconfig.get_config_var("EXT_SUFFIX"),
     "debug": bool(sysconfig.get_config_var("Py_DEBUG")),
+    "subinterpreters": own_gil_module(),
     "site_packages": [p for p in dict.fromkeys(
         (site.getsitepackages() if hasattr(site, "getsitepackages") else [])
         + [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])],
@@ -60,6 +69,7 @@ class Interpreter:
     runner: str = ""          # the executable cells run with (a prepared venv's, or the same)
     try_modes: bool = False   # runs C code in parallel without declaring it: try gil0/gil1
     id_suffix: str = ""       # tells apart two interpreters of one ABI in one run
+    subinterpreters: Optional[str] = None   # the low-level module for own-GIL interpreters
 
     @property
     def id(self) -> str:
@@ -89,9 +99,11 @@ class Interpreter:
     @property
     def modes(self) -> Tuple[str, ...]:
         """The GIL modes to run: forcing exists on free-threaded builds, and is tried on a
-        build measured to run C code in parallel without declaring it."""
+        build measured to run C code in parallel without declaring it; ``subinterp``
+        where interpreters with their own GIL can be made."""
         forcing = self.free_threaded or self.try_modes
-        return ("default", "gil0", "gil1") if forcing else ("default",)
+        modes = ("default", "gil0", "gil1") if forcing else ("default",)
+        return modes + (("subinterp",) if self.subinterpreters else ())
 
     @property
     def can_build(self) -> bool:

@@ -92,6 +92,9 @@ def headline_card(entry: dict, head: Headline) -> str:
         ("GIL-like guarantees by default?", f"<strong>{_e(head.in_plain_words)}</strong>"),
         ("opt-in rule", f'<span class="rule-{_e(head.opt_in_rule)}">{_e(head.opt_in_rule)}'
                         f"</span> {_list(head.opt_in_evidence, '')}"),
+        ("own-GIL interpreters refuse undeclared modules",
+         f'<span class="rule-{_e(head.subinterp_rule)}">{_e(head.subinterp_rule)}</span> '
+         f"{_list(head.subinterp_evidence, '')}"),
         ("interpreter guarantees held", _e(head.guarantees_held)),
         ("gil-reliant breaks seen, GIL off", _e(head.power)),
         ("false alarms (opted-in)", _list(head.false_alarms)),

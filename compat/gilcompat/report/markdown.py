@@ -21,6 +21,8 @@ def headline_lines(entry: dict, head: Headline) -> List[str]:
              f"**Do extensions get GIL-like guarantees by default? {head.in_plain_words}**", "",
              f"- **opt-in rule: {head.opt_in_rule}**" +
              (f" ({'; '.join(head.opt_in_evidence)})" if head.opt_in_evidence else ""),
+             f"- own-GIL interpreters refuse undeclared modules (subinterp): "
+             f"**{head.subinterp_rule}** ({'; '.join(head.subinterp_evidence)})",
              f"- interpreter guarantees held: {head.guarantees_held}",
              f"- gil-reliant breaks seen with the GIL off (the suite's power): {head.power}",
              f"- false alarms on opted-in controls: {_list(head.false_alarms)}",

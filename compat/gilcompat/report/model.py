@@ -50,6 +50,8 @@ class Headline:
     build_kind: str = ""                  # what the build is, declared and measured
     in_plain_words: str = ""              # do extensions get GIL-like guarantees by default?
     routes: List[Route] = field(default_factory=list)   # the opt-in rule per init route
+    subinterp_rule: str = "not-run"       # undeclared modules refused by own-GIL interpreters?
+    subinterp_evidence: List[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"opt_in_rule": self.opt_in_rule, "opt_in_evidence": self.opt_in_evidence,
@@ -59,6 +61,8 @@ class Headline:
                 "power": self.power.to_json(), "false_alarms": self.false_alarms,
                 "crashes": self.crashes, "hangs": self.hangs, "unexpected": self.unexpected,
                 "gil_enabled_by": self.gil_enabled_by, "verdicts": self.verdicts,
+                "subinterp_rule": self.subinterp_rule,
+                "subinterp_evidence": self.subinterp_evidence,
                 "opt_in_routes": {r.face: r.verdict for r in self.routes},
                 "opt_in_route_details": [r.to_json() for r in self.routes]}
 
@@ -72,10 +76,12 @@ class Merged:
         return [c for c in self.cells if c.interpreter == interp_id]
 
     def columns(self) -> List[Tuple[str, str, str]]:
-        """(interpreter, face, mode) for every column that has at least one cell."""
+        """(interpreter, face, mode) for every column that has at least one cell; per
+        interpreter the subinterp mode's columns come last, a group of their own."""
         present = {(c.interpreter, c.face, c.mode) for c in self.cells}
-        return [(i["id"], f, m) for i in self.interpreters for f in FACES for m in MODES
-                if (i["id"], f, m) in present]
+        groups = ([m for m in MODES if m != "subinterp"], ["subinterp"])
+        return [(i["id"], f, m) for i in self.interpreters for modes in groups
+                for f in FACES for m in modes if (i["id"], f, m) in present]
 
     def cases_by_category(self) -> List[Tuple[str, List[Tuple[str, str]]]]:
         """[(category, [(case, category)...])] in catalogue order."""
@@ -155,6 +161,23 @@ def opt_in_rule(cells: List[Cell]) -> Tuple[str, List[str]]:
     return "not-run", ["no undeclared face ran in default mode"]
 
 
+def subinterp_rule(cells: List[Cell]) -> Tuple[str, List[str]]:
+    """Did interpreters with their own GIL refuse every module that declares no
+    per-interpreter GIL support? Judged from the subinterp mode's refusals."""
+    tried = [c for c in cells if c.mode == "subinterp" and c.subinterp_rule]
+    loaded = [c for c in tried if c.subinterp_rule == "violated"]
+    if loaded:
+        return "violated", [f"{_label(c)}: {c.refusal['module']} loaded" for c in loaded]
+    if tried:
+        modules = sorted({c.refusal["module"] for c in tried})
+        return "honored", [f"{len(modules)} undeclared modules refused in {len(tried)} cells, "
+                           f"e.g. {tried[0].refusal['error']}"]
+    skipped = [c for c in cells if c.mode == "subinterp" and c.outcome == "skipped"]
+    if skipped and all(c.evidence.startswith("mode subinterp") for c in skipped):
+        return "skipped", [skipped[0].evidence]
+    return "not-run", ["no subinterp cell ran"]
+
+
 def build_kind(entry: dict, parallel: Optional[bool]) -> str:
     declared = "free-threaded" if entry.get("free_threaded") else "GIL build"
     if parallel and not entry.get("free_threaded"):
@@ -181,6 +204,7 @@ def in_plain_words(rule: str, parallel: Optional[bool]) -> str:
 
 def headline(entry: dict, cells: List[Cell]) -> Headline:
     rule, evidence = opt_in_rule(cells)
+    own_gil, own_gil_evidence = subinterp_rule(cells)
     parallel = parallel_of(cells)
     ran = [c for c in cells if c.outcome in RAN]
     guarantees = [c for c in ran if c.category == "interpreter-guarantee"]
@@ -202,6 +226,7 @@ def headline(entry: dict, cells: List[Cell]) -> Headline:
                                if c.mode == "default" and c.gil_enabled_by}),
         verdicts=verdicts, parallel=parallel, build_kind=build_kind(entry, parallel),
         in_plain_words=in_plain_words(rule, parallel), routes=routes(cells),
+        subinterp_rule=own_gil, subinterp_evidence=own_gil_evidence,
     )
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Optional
 
 from gilcompat.build.cached_build import Build
-from gilcompat.build.names import SPIN_SETTER, module_names, probe_names
+from gilcompat.build.names import SPIN_SETTER, module_names, own_gil_names, probe_names
 from gilcompat.child import CELL_MAIN
 from gilcompat.corpus.cases import Case
-from gilcompat.corpus.faces import FACES, absent_reason
+from gilcompat.corpus.faces import BY_NAME, FACES, absent_reason
 from gilcompat.pythons.interpreter import Interpreter
 from gilcompat.pythons.launch import child_argv
 from gilcompat.results import Cell
@@ -25,12 +25,29 @@ from gilcompat.run import tsan
 from gilcompat.run.judge import judge
 from gilcompat.run.process import spawn_and_watch
 
-MODE_ENV = {"default": None, "gil0": "0", "gil1": "1"}
+MODE_ENV = {"default": None, "gil0": "0", "gil1": "1", "subinterp": None}
+
+
+def _mode_missing(interp: Interpreter, mode: str) -> str:
+    if mode == "subinterp":
+        return (f"mode subinterp needs interpreters with their own GIL (PEP 684: CPython "
+                f"3.12 or newer, _xxsubinterpreters or _interpreters); "
+                f"{interp.implementation} {interp.version} has none")
+    return f"mode {mode} needs a free-threaded build"
+
+
+NOT_SUBINTERP = ("its threads share Python objects (or wait for each other in Python), "
+                 "which cannot cross interpreters: not a subinterp case")
 
 
 def skip_reason(case: Case, interp: Interpreter, face: str, mode: str) -> Optional[str]:
     if mode not in interp.modes:
-        return f"mode {mode} needs a free-threaded build"
+        return _mode_missing(interp, mode)
+    if mode == "subinterp" and not case.subinterp:
+        return NOT_SUBINTERP
+    if case.module_state and not BY_NAME[face].has_module_state:
+        return (f"keeps its state per module, and the {face} face's module has no "
+                "per-module state")
     if interp.version_tuple < case.min_python:
         return "needs Python %d.%d or newer" % case.min_python
     absent = absent_reason(face, interp.implementation, interp.version_tuple)
@@ -67,7 +84,7 @@ def run_cell(case: Case, build: Optional[Build], interp: Interpreter, face: str,
         return cell
     with tempfile.TemporaryDirectory(prefix=f"gilcompat-{case.name}-") as tmp:
         workdir = Path(tmp)
-        request = _request(case, build, face, workdir)
+        request = _request(case, build, face, mode, interp, workdir)
         argv = child_argv(interp.python, CELL_MAIN, [str(request)],
                           site_dirs=interp.site_packages)
         env = mode_env(mode, case.env)
@@ -80,15 +97,19 @@ def run_cell(case: Case, build: Optional[Build], interp: Interpreter, face: str,
 
 
 def face_names(base: str) -> dict:
-    """Per face: its module's name, the spin setter's and the probe's, for the child."""
-    modules = module_names(base)
-    return {face: {"module": modules[face], "spin_setter": SPIN_SETTER,
-                   "probe": probe_names(face)} for face in FACES}
+    """Per face: its module's name (and its twin's that declares per-interpreter GIL
+    support, where the route can), the spin setter's and the probe's, for the child."""
+    modules, twins = module_names(base), own_gil_names(base)
+    return {face: {"module": modules[face], "own_gil_module": twins.get(face),
+                   "spin_setter": SPIN_SETTER, "probe": probe_names(face)}
+            for face in FACES}
 
 
-def _request(case: Case, build: Build, face: str, workdir: Path) -> Path:
+def _request(case: Case, build: Build, face: str, mode: str, interp: Interpreter,
+             workdir: Path) -> Path:
     request = {
         "case": case.name, "face": face, "names": face_names(build.module),
+        "mode": mode, "subinterpreters": interp.subinterpreters,
         "shared_object": str(build.shared_object),
         "functions": [{"name": f.name, "objects": [p.ctype.is_object for p in f.params],
                        "returns_string": f.result.is_string} for f in case.functions],

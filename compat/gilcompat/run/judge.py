@@ -15,14 +15,17 @@ from gilcompat.corpus.cases import Case
 from gilcompat.pythons.interpreter import Interpreter
 from gilcompat.results import Cell
 from gilcompat.run import tsan
-from gilcompat.run.expectations import (INCONCLUSIVE, OK, VIOLATION, cffi_declares_not_used,
-                                        declaration_applies, expected_for,
-                                        opt_in_rule_applies, verdict)
+from gilcompat.run.expectations import (INCONCLUSIVE, OK, VIOLATION, Expected,
+                                        cffi_declares_not_used, declaration_applies,
+                                        expected_for, opt_in_rule_applies, verdict)
 from gilcompat.run.process import ChildRun
 
 EVIDENCE_LINES = 40
 MODE_FORCES = {"gil0": False, "gil1": True}
-CASE_PHASES = ("stress", "late-import")    # where a crash or hang is the case's result
+# Where a crash or hang is the case's result: its stress, the import while threads run,
+# the import an interpreter with its own GIL must refuse, and the end of interpreters
+# whose objects the case let cross into others.
+CASE_PHASES = ("stress", "late-import", "refusal", "teardown")
 
 
 def classify(run: ChildRun) -> tuple:
@@ -89,13 +92,22 @@ def _record_measurements(cell: Cell, run: ChildRun) -> None:
         cell.gil_enabled = imported["exclusion"]["gil"]
         cell.gil_reported = imported["gil_reported"]
         cell.gil_enabled_by = imported["gil_enabled_by"]
-    if done:
+    if done and done.get("exclusion_after"):
         cell.gil_enabled_after = done["exclusion_after"]["gil"]
 
 
-def _expected(case: Case, cell: Cell, interp: Interpreter, gil: Optional[bool]):
+REFUSAL_ONLY = Expected("holds", "an interpreter with its own GIL must refuse a module "
+                                "that declares no per-interpreter GIL support, and this "
+                                "route cannot declare it: the refusal is the whole test")
+
+
+def _expected(case: Case, cell: Cell, interp: Interpreter, gil: Optional[bool],
+              run: ChildRun):
     """The expectation for the GIL state ``gil``; with ``gil`` unknown, the one both
     states agree on, else None."""
+    done = run.last("done")
+    if done and done.get("refusal_only"):
+        return REFUSAL_ONLY
     states = (True, False) if gil is None else (gil,)
     found = {expected_for(case, cell.face, cell.mode, g, interp.implementation) for g in states}
     return found.pop() if len(found) == 1 else None
@@ -133,11 +145,13 @@ def judge(cell: Cell, case: Case, interp: Interpreter, run: ChildRun) -> Cell:
     cffi_declares = cffi_declares_not_used(interp.implementation, interp.cffi_version)
     rule = opt_in_rule_applies(cell.face, cell.mode, cffi_declares)
     # Under the opt-in rule the GIL must be on, so that is what the case is held to.
-    expected = _expected(case, cell, interp, True if rule else cell.gil_enabled)
+    expected = _expected(case, cell, interp, True if rule else cell.gil_enabled, run)
     if expected is not None:
         cell.expected, cell.expected_why = expected.outcome, expected.why
         cell.verdict = verdict(expected.outcome, cell.outcome)
-    unproven_hold = cell.verdict == OK and cell.outcome == "holds" and not _overlapped(cell)
+    # A refusal needs no overlap to prove it: nothing of the case ran.
+    unproven_hold = (cell.verdict == OK and cell.outcome == "holds" and not _overlapped(cell)
+                     and expected is not REFUSAL_ONLY)
     if expected is None or unproven_hold:
         cell.verdict = INCONCLUSIVE
         cell.evidence = _inconclusive_text(cell) + "\n" + cell.evidence
@@ -147,7 +161,10 @@ def judge(cell: Cell, case: Case, interp: Interpreter, run: ChildRun) -> Cell:
         _judge_declaration(cell)
     _judge_late_import(cell)
     _judge_forced_on(cell, interp)
-    _judge_report_against_measure(cell)
+    if cell.mode == "subinterp":
+        _judge_refusal(cell, run)
+    else:   # each subinterpreter's GIL is on, and they run in parallel by design
+        _judge_report_against_measure(cell)
     cell.evidence = cell.evidence.strip()
     return cell
 
@@ -222,6 +239,24 @@ def _judge_late_import(cell: Cell) -> None:
     cell.evidence = (f"inconclusive: the {busy['threads']} busy threads never overlapped in "
                      f"{busy['calls_before']} calls before the import, so this run did not "
                      "show an import while C code ran in parallel\n" + cell.evidence)
+
+
+def _judge_refusal(cell: Cell, run: ChildRun) -> None:
+    """Per-interpreter GILs keep the promise by refusing: a module that does not declare
+    Py_MOD_PER_INTERPRETER_GIL_SUPPORTED must not load where the GIL is the
+    interpreter's own."""
+    refusal = run.last("refusal")
+    if not refusal:
+        return
+    cell.refusal = {k: refusal.get(k) for k in ("module", "refused", "error")}
+    if refusal["refused"]:
+        cell.subinterp_rule = "honored"
+        return
+    cell.subinterp_rule = "violated"
+    cell.verdict = VIOLATION
+    cell.evidence = (f"per-interpreter GIL rule violated: {refusal['module']}, which "
+                     "declares no per-interpreter GIL support, loaded in an interpreter "
+                     "with its own GIL\n" + cell.evidence)
 
 
 def _judge_forced_on(cell: Cell, interp: Interpreter) -> None:

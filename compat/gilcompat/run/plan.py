@@ -39,10 +39,12 @@ class PlannedCell:
 def plan(cases: Sequence[Case], interps: Sequence[Interpreter],
          faces: Sequence[str] = DEFAULT_FACES, modes: Sequence[str] = MODES
          ) -> List[PlannedCell]:
-    """Every cell, modes limited to those the interpreter supports."""
+    """Every cell, modes limited to those the interpreter supports; ``subinterp`` for
+    the cases that can run in it, on every interpreter, so that where it cannot run
+    the cell says why."""
     return [PlannedCell(case, interp, face, mode)
-            for interp in interps for case in cases for face in faces
-            for mode in modes if mode in interp.modes]
+            for interp in interps for case in cases for face in faces for mode in modes
+            if (case.subinterp if mode == "subinterp" else mode in interp.modes)]
 
 
 def run_plan(cases: Sequence[Case], interps: Sequence[Interpreter],
