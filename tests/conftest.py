@@ -68,3 +68,24 @@ def gilcompat_wheel(tmp_path_factory):
                     "--disable-pip-version-check", "-w", str(out), str(TESTS.parent)],
                    check=True, capture_output=True)
     return next(out.glob("gilcompat-*.whl"))
+
+
+LAUNCHER = """#!{host}
+import os, sys
+REAL = {real!r}
+PRELUDE = {prelude!r}
+args = sys.argv[1:]
+if "-c" in args:
+    at = args.index("-c") + 1
+    args[at] = PRELUDE + args[at]
+os.execv(REAL, [REAL, *{flags!r}, *args])
+"""
+
+
+def prelude_launcher(path, real, prelude, flags=()):
+    """A stand-in interpreter: ``real`` started with ``flags``, ``prelude`` prefixed to
+    every ``-c`` program it runs (the probe's and each cell's child)."""
+    path.write_text(LAUNCHER.format(host=sys.executable, real=str(real), prelude=prelude,
+                                    flags=list(flags)))
+    path.chmod(0o755)
+    return path

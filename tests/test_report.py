@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import interpreters_under_test, prepared_interpreter
+from conftest import interpreters_under_test, prelude_launcher, prepared_interpreter
 
 CASES = ["global_counter", "container_append"]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -76,23 +76,14 @@ def report(tmp_path: Path, *results) -> dict:
     return paths
 
 
-STAND_IN = """#!{host}
 # A GIL replacement that does not describe itself the way CPython 3.13 does: the real
 # free-threaded build, started with the GIL forced off, with sys._is_gil_enabled hidden
-# and sysconfig saying no Py_GIL_DISABLED (prefixed to every -c program it runs).
-import os, sys
-REAL = {real!r}
-PRELUDE = (
-    "import sys, sysconfig\\n"
-    "try:\\n    del sys._is_gil_enabled\\nexcept AttributeError:\\n    pass\\n"
-    "_get = sysconfig.get_config_var\\n"
-    "sysconfig.get_config_var = lambda n: 0 if n == 'Py_GIL_DISABLED' else _get(n)\\n")
-args = sys.argv[1:]
-if "-c" in args:
-    at = args.index("-c") + 1
-    args[at] = PRELUDE + args[at]
-os.execv(REAL, [REAL, "-X", "gil=0", *args])
-"""
+# and sysconfig saying no Py_GIL_DISABLED.
+HIDES_FREE_THREADING = (
+    "import sys, sysconfig\n"
+    "try:\n    del sys._is_gil_enabled\nexcept AttributeError:\n    pass\n"
+    "_get = sysconfig.get_config_var\n"
+    "sysconfig.get_config_var = lambda n: 0 if n == 'Py_GIL_DISABLED' else _get(n)\n")
 
 
 @pytest.fixture(scope="module")
@@ -101,9 +92,8 @@ def stand_in(request, tmp_path_factory):
     free threading (the free-threaded build behind a launcher that hides it)."""
     ft = free_threaded(request.config)
     folder = tmp_path_factory.mktemp("stand-in")
-    launcher = folder / "python3.13"
-    launcher.write_text(STAND_IN.format(host=sys.executable, real=ft.python))
-    launcher.chmod(0o755)
+    launcher = prelude_launcher(folder / "python3.13", ft.python, HIDES_FREE_THREADING,
+                                flags=["-X", "gil=0"])
     out = folder / "results.json"
     run_cases(out, [str(launcher), ft.executable])
     return out
@@ -125,8 +115,12 @@ def test_every_build_is_judged_by_the_opt_in_rule_with_proof(honest, tmp_path):
                    for e in entry["opt_in_evidence"])
         assert entry["in_plain_words"].startswith("Yes")
     cells = [c for c in data["cells"] if c["outcome"] != "skipped"]
+    # A subinterp cell of a route that cannot declare support measures only the refusal.
+    refusal_only = [c for c in cells if c["exclusion"] is None]
+    assert all(c["mode"] == "subinterp" and c["subinterp_rule"] == "honored"
+               for c in refusal_only)
     assert all(c["exclusion"]["control_overlaps"] > 0 or c["exclusion"]["overlaps"] > 0
-               for c in cells)
+               for c in cells if c not in refusal_only)
     # The interpreter's word is recorded beside the measurement, null where it has none.
     assert all(c["gil_reported"] is None for c in cells
                if tuple(map(int, by_id[c["interpreter"]]["version"].split("."))) < (3, 13))

@@ -21,10 +21,11 @@ import json
 import os
 import sys
 
-import gilcompat
 from gilcompat.child import gil_state
 from gilcompat.child.stress import run_stress
 
+# gilcompat itself, found from this file (child/ is one of its folders).
+PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # As the child itself was started (pythons/launch.py): gilcompat loaded by path.
 BOOTSTRAP = """
 import importlib.util, json, sys
@@ -80,7 +81,7 @@ class OwnGilInterpreters:
             interp = self.low.create(isolated=True)
         self.ids.append(interp)
         index = len(self.ids) - 1
-        package = gilcompat.__path__[0]
+        package = PACKAGE_DIR
         self.run(index, BOOTSTRAP.format(path=list(sys.path), reply=self._reply(index),
                                          init=os.path.join(package, "__init__.py"),
                                          package=package))
