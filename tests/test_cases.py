@@ -121,3 +121,44 @@ def test_env_table_is_read_and_mode_variable_refused(tmp_path):
     error = _single_error(tmp_path / "b", "bad", GOOD_TOML.replace(
         "[stress]", 'env = { PYTHON_GIL = "0" }\n[stress]'))
     assert error.field == "env.PYTHON_GIL"
+
+
+MEMBER_TOML = """
+name = "{name}"
+category = "opted-in"
+guarantee = "g, fixed"
+breaks = ""
+fix = "this"
+family = "leader"
+"""
+
+
+def test_a_family_member_runs_its_leaders_scenario_functions_stress_and_shared_c(tmp_path):
+    leader = make_case(tmp_path, "leader", GOOD_TOML.replace("twins = []", 'twins = []\nshared = ["scaffold.c"]'))
+    (leader / "scaffold.c").write_text("/* shared */\n")
+    make_case(tmp_path, "leader_fixed", MEMBER_TOML, scenario=False)
+    cases, errors = load_cases([tmp_path])
+    assert errors == []
+    by = {c.name: c for c in cases}
+    member, head = by["leader_fixed"], by["leader"]
+    assert member.family == "leader" and head.family is None
+    assert member.scenario_path == head.scenario_path == leader / "scenario.py"
+    assert member.functions == head.functions and member.stress == head.stress
+    assert [p.name for p in member.source_paths] == ["leader_fixed.c", "scaffold.c"]
+    assert [p.name for p in head.source_paths] == ["leader.c", "scaffold.c"]
+    assert member.folders == (tmp_path / "leader_fixed", leader)
+
+
+def test_a_family_member_may_not_say_what_it_inherits(tmp_path):
+    make_case(tmp_path, "leader", GOOD_TOML)
+    make_case(tmp_path, "own_functions",
+              MEMBER_TOML + 'functions = ["long x_get(void);"]\n', scenario=False)
+    make_case(tmp_path, "own_scenario", MEMBER_TOML)
+    make_case(tmp_path, "no_leader", MEMBER_TOML.replace('"leader"', '"ghost"'),
+              scenario=False)
+    cases, errors = load_cases([tmp_path])
+    found = {e.folder.name: (e.file, e.field, e.message) for e in errors}
+    assert found["own_functions"][1] == "functions" and "leader" in found["own_functions"][2]
+    assert found["own_scenario"][0] == "scenario.py"
+    assert found["no_leader"][1] == "family" and "ghost" in found["no_leader"][2]
+    assert [c.name for c in cases] == ["leader"]

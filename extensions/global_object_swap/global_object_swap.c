@@ -8,57 +8,24 @@
  * during the reader's spin; the reader increfs freed memory and reads a poisoned value
  * (or crashes).
  * Fix: take a strong reference under the same lock the writers hold (a PyMutex around
- * both the swap and the load + incref), or publish immutable values once (once_init).
- * No opted-in twin in the corpus.
+ * both the swap and the load + incref): global_object_swap_locked.
  *
- * A use-after-free is made visible by the poisoned item type of gilcompat_poison.h.
+ * The loops, the reset and the poisoned items are the family's
+ * (global_object_swap_family.c); this file holds only the two steps the GIL covered.
  */
-#include "gilcompat_poison.h"
+#include "global_object_swap_family.h"
 
-static PyObject *gs_global;     /* the shared global: a strong reference */
-
-/* Setup: a fresh live item in the global. */
-void gs_reset(void)
+void gs_publish(PyObject *item)
 {
-    GC_ENTER();
-    if (gc_item_ready() == 0) {
-        PyObject *item = gc_item_new();
-        if (item)
-            Py_XSETREF(gs_global, item);
-    }
-    PyErr_Clear();
-    GC_EXIT();
+    PyObject *old = gs_global;
+    gs_global = item;
+    Py_DECREF(old);                 /* frees the old item */
 }
 
-/* The writer: replace the global with a fresh item, `times` times. */
-void gs_swap(long times)
+PyObject *gs_take(void)
 {
-    for (long i = 0; i < times; i++) {
-        GC_ENTER();
-        PyObject *item = gc_item_new();
-        if (item) {
-            PyObject *old = gs_global;
-            gs_global = item;
-            Py_DECREF(old);             /* frees the old item */
-        }
-        PyErr_Clear();
-        GC_EXIT();
-    }
-}
-
-/* The reader: load, spin, incref, read. Returns how many reads saw a bad value. */
-long gs_read(long reads)
-{
-    long bad = 0;
-    GC_ENTER();
-    for (long r = 0; r < reads; r++) {
-        PyObject *item = gs_global;     /* borrowed from the global */
-        GC_SPIN();
-        Py_INCREF(item);
-        if (!gc_item_alive(item))
-            bad++;
-        Py_DECREF(item);
-    }
-    GC_EXIT();
-    return bad;
+    PyObject *item = gs_global;     /* borrowed from the global */
+    GC_SPIN();                      /* the window: a writer may drop it now */
+    Py_INCREF(item);
+    return item;
 }

@@ -45,7 +45,9 @@ def module_base(case: Case) -> str:
 
 def build_key(case: Case, interp: Interpreter) -> str:
     digest = hashlib.sha256()
-    files = [case.folder / CASE_FILE, *case.source_paths, *sorted(HEADER_DIR.glob("*.h")),
+    files = [*(f / CASE_FILE for f in case.folders), *case.source_paths,
+             *sorted(h for f in case.folders for h in f.glob("*.h")),
+             *sorted(HEADER_DIR.glob("*.h")),
              *(PACKAGE_DIR / f for f in _GENERATOR_FILES)]
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -99,7 +101,7 @@ def _compile(case: Case, interp: Interpreter, base: str, out_dir: Path) -> str:
         "module": base,
         "functions": [f.declaration for f in case.functions],
         "sources": [str(p) for p in case.source_paths],
-        "include_dirs": [str(HEADER_DIR), str(case.folder)],
+        "include_dirs": [str(HEADER_DIR), *(str(f) for f in case.folders)],
         "out_dir": str(out_dir),
         "tsan": interp.tsan,
     }

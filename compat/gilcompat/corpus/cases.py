@@ -71,6 +71,10 @@ class Case:
     references: Tuple[str, ...] = ()
     min_python: Tuple[int, int] = (3, 9)
     env: Tuple[Tuple[str, str], ...] = ()    # extra environment for the case's children
+    # A twin family: the gil-reliant leader's folder, whose scenario, functions, stress
+    # and shared C every member uses (so twins run the same test; see load_case):
+    family_folder: Optional[Path] = None
+    shared: Tuple[str, ...] = ()              # C files in the leader's folder, for all
     # Import the face while other threads already run C code (the GIL turned on mid-run):
     import_while_busy: bool = False
     # Its threads share only C state and plain returns, so each can run in its own
@@ -79,12 +83,26 @@ class Case:
     module_state: bool = False     # keeps its state per module (GC_MODULE_STATE)
 
     @property
+    def family(self) -> Optional[str]:
+        return self.family_folder.name if self.family_folder else None
+
+    @property
+    def home(self) -> Path:
+        """Where the scenario and the shared C live: the family leader's folder."""
+        return self.family_folder or self.folder
+
+    @property
+    def folders(self) -> Tuple[Path, ...]:
+        """The folders holding the case's C (its own, and its family leader's)."""
+        return tuple(dict.fromkeys([self.folder, self.home]))
+
+    @property
     def scenario_path(self) -> Path:
-        return self.folder / SCENARIO_FILE
+        return self.home / SCENARIO_FILE
 
     @property
     def source_paths(self) -> List[Path]:
-        return [self.folder / s for s in self.sources]
+        return [self.folder / s for s in self.sources] + [self.home / s for s in self.shared]
 
     def summary(self) -> dict:
         """The metadata as plain data (for ``gilcompat list --json``)."""
@@ -97,6 +115,7 @@ class Case:
             "stress": self.stress.__dict__.copy(),
             "expect": [e.__dict__.copy() for e in self.expectations],
             "env": dict(self.env), "import_while_busy": self.import_while_busy,
+            "family": self.family, "shared": list(self.shared),
             "subinterp": self.subinterp, "module_state": self.module_state,
         }
 
@@ -141,13 +160,17 @@ def load_case(folder: Path, defaults: Optional[dict] = None) -> Case:
         raise _Invalid(CASE_FILE, "name", f"is {name!r} but the folder is {folder.name!r}; "
                        "make them the same")
     category = reader.choice("category", CATEGORIES)
-    functions = _functions(reader.list_of_text("functions", required=True))
+    home, family = _family(folder, name, data)
+    functions = _functions(_Fields(family).list_of_text("functions", required=True))
     sources = tuple(reader.list_of_text("sources") or [f"{name}.c"])
-    for source in sources:
-        if not (folder / source).is_file():
-            raise _Invalid(CASE_FILE, "sources", f"names {source!r}, which is not in the folder")
-    if not (folder / SCENARIO_FILE).is_file():
+    shared = tuple(_Fields(family).list_of_text("shared"))
+    for key, where, names in (("sources", folder, sources), ("shared", home, shared)):
+        for source in names:
+            if not (where / source).is_file():
+                raise _Invalid(CASE_FILE, key, f"names {source!r}, which is not in {where}")
+    if not (home / SCENARIO_FILE).is_file():
         raise _Invalid(SCENARIO_FILE, "", "missing: every case needs a scenario.py")
+    data = {**data, "stress": family.get("stress", {})}
     return Case(
         name=name, folder=folder, category=category,
         guarantee=reader.text("guarantee"), breaks=reader.text("breaks", optional=True),
@@ -161,7 +184,39 @@ def load_case(folder: Path, defaults: Optional[dict] = None) -> Case:
         env=_env(data.get("env", {})),
         import_while_busy=_flag(data, "import_while_busy"),
         subinterp=_flag(data, "subinterp"), module_state=_flag(data, "module_state"),
+        family_folder=home if home != folder else None, shared=shared,
     )
+
+
+# What a family member takes from its leader, and must not say itself.
+INHERITED = ("functions", "stress", "shared")
+
+
+def _family(folder: Path, name: str, data: dict) -> Tuple[Path, dict]:
+    """(the folder holding the case's scenario and shared C, the table its functions,
+    stress and shared C come from): its own, or its family leader's."""
+    leader = data.get("family", name)
+    if not isinstance(leader, str) or not leader:
+        raise _Invalid(CASE_FILE, "family", "must name the family's gil-reliant case")
+    if leader == name:
+        return folder, data
+    for key in INHERITED:
+        if key in data:
+            raise _Invalid(CASE_FILE, key, f"comes from the family's case {leader!r}; "
+                           "remove it here")
+    if (folder / SCENARIO_FILE).exists():
+        raise _Invalid(SCENARIO_FILE, "", f"the family's case {leader!r} holds the scenario; "
+                       "remove this one")
+    home = folder.parent / leader
+    try:
+        family = tomllib.loads((home / CASE_FILE).read_text())
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise _Invalid(CASE_FILE, "family", f"names {leader!r}, whose {CASE_FILE} cannot be "
+                       f"read: {exc}") from None
+    if family.get("family", leader) != leader:
+        raise _Invalid(CASE_FILE, "family", f"names {leader!r}, which is itself a member of "
+                       f"{family['family']!r}: name the leader")
+    return home, family
 
 
 def load_cases(roots: List[Path], defaults: Optional[dict] = None

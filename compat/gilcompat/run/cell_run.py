@@ -92,7 +92,7 @@ def run_cell(case: Case, build: Optional[Build], interp: Interpreter, face: str,
             env["TSAN_OPTIONS"] = tsan.options(workdir)
         run = spawn_and_watch(argv, env, workdir, case.stress.timeout_s, case.stress.idle_s)
         if interp.tsan:
-            run.witness = tsan.read_logs(workdir, case.folder)
+            run.witness = tsan.read_logs(workdir, case.folders)
     return judge(cell, case, interp, run)
 
 

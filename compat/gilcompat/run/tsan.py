@@ -77,10 +77,12 @@ def parse(text: str) -> List[Report]:
     return reports
 
 
-def classify(report: Report, case_folder: Path) -> Report:
-    folder = str(case_folder)
+def classify(report: Report, case_folders) -> Report:
+    """Where the report's top frames are: the case's own C (in any of
+    ``case_folders``), the interpreter's, or freed memory."""
+    folders = [str(f) for f in case_folders]
     in_case = any(folder in frame for s in report.stacks[:2]
-                  for frame in s.frames[:FRAMES_LOOKED_AT])
+                  for frame in s.frames[:FRAMES_LOOKED_AT] for folder in folders)
     report.where = "case" if in_case else ("freed" if report.freed else "interpreter")
     return report
 
@@ -107,10 +109,10 @@ class Witness:
                 f"{first.kind}: {tops}")
 
 
-def read_logs(folder: Path, case_folder: Path) -> Witness:
+def read_logs(folder: Path, case_folders) -> Witness:
     reports: List[Report] = []
     for log in sorted(folder.glob("tsan.*")):
-        reports += [classify(r, case_folder) for r in parse(log.read_text(errors="replace"))]
+        reports += [classify(r, case_folders) for r in parse(log.read_text(errors="replace"))]
     return Witness(len(reports), sum(r.where == "case" for r in reports), reports)
 
 
