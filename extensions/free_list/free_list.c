@@ -10,14 +10,17 @@
  * (free_list_locked), or keep one free list per thread (_Thread_local).
  *
  * The list, its canaries and the evidence are the family's (free_list_family.c); this
- * file holds only what the GIL covered: a pop and a push, each as one step.
+ * file holds only the list itself: a pop and a push, each one step under the GIL.
  */
 #include "free_list_family.h"
 
 fl_block *fl_take(void)
 {
     GC_ENTER();
-    fl_block *block = fl_pop();
+    fl_block *block = fl_head;
+    GC_SPIN();                  /* the window between reading and unlinking the head */
+    if (block)
+        fl_head = block->next;
     GC_EXIT();
     return block;
 }
@@ -25,6 +28,17 @@ fl_block *fl_take(void)
 void fl_give(fl_block *block)
 {
     GC_ENTER();
-    fl_push(block);
+    block->next = fl_head;
+    GC_SPIN();                  /* the window between linking and publishing */
+    fl_head = block;
     GC_EXIT();
+}
+
+void fl_refill(void)
+{
+    fl_head = NULL;
+    for (int i = FL_BLOCKS - 1; i >= 0; i--) {
+        fl_blocks[i].next = fl_head;
+        fl_head = &fl_blocks[i];
+    }
 }

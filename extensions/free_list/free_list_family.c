@@ -1,6 +1,6 @@
-/* free_list family scaffolding: the blocks and the list, the raw pop and push (each
- * with its window), the churn loop with its canaries, the reset and the evidence.
- * Each member defines fl_take and fl_give: how a pop and a push are made one step.
+/* free_list family scaffolding: the blocks and their canaries, the churn loop, the
+ * reset and the evidence. The list's own operations are each member's (see
+ * free_list_family.h).
  *
  * Evidence: each block has an in-use canary, set on pop and cleared before push; a pop
  * that finds it already set is a block handed out twice. The final walk of the list is
@@ -9,46 +9,20 @@
  */
 #include "free_list_family.h"
 
-#define FL_BLOCKS 64
-
-struct fl_block {
-    struct fl_block *next;
-    int in_use;                 /* the canary: set while a holder has the block */
-    long holder;                /* who holds it, checked before giving it back */
-};
-
-static fl_block fl_blocks[FL_BLOCKS];
-static fl_block *fl_head;
+fl_block fl_blocks[FL_BLOCKS];
+fl_block *fl_head;
 static long fl_twice;           /* pops of a block already in use (atomic: evidence) */
 static long fl_stolen;          /* a held block whose holder changed under it */
-
-fl_block *fl_pop(void)
-{
-    fl_block *block = fl_head;
-    GC_SPIN();                  /* the window between reading and unlinking the head */
-    if (block)
-        fl_head = block->next;
-    return block;
-}
-
-void fl_push(fl_block *block)
-{
-    block->next = fl_head;
-    GC_SPIN();                  /* the window between linking and publishing */
-    fl_head = block;
-}
 
 /* Setup: all blocks free and on the list, counters zero. */
 void fl_reset(void)
 {
     GC_ENTER();
-    fl_head = NULL;
-    for (int i = FL_BLOCKS - 1; i >= 0; i--) {
-        fl_blocks[i].in_use = 0;
-        fl_blocks[i].holder = 0;
-        fl_blocks[i].next = fl_head;
-        fl_head = &fl_blocks[i];
+    for (int i = 0; i < FL_BLOCKS; i++) {
+        __atomic_store_n(&fl_blocks[i].in_use, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&fl_blocks[i].holder, 0, __ATOMIC_RELAXED);
     }
+    fl_refill();
     __atomic_store_n(&fl_twice, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&fl_stolen, 0, __ATOMIC_RELAXED);
     GC_EXIT();

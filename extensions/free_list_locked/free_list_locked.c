@@ -16,7 +16,10 @@ fl_block *fl_take(void)
 {
     GC_ENTER();
     PyMutex_Lock(&fl_lock);
-    fl_block *block = fl_pop();
+    fl_block *block = fl_head;
+    GC_SPIN();                  /* the same window, now under the lock */
+    if (block)
+        fl_head = block->next;
     PyMutex_Unlock(&fl_lock);
     GC_EXIT();
     return block;
@@ -26,7 +29,20 @@ void fl_give(fl_block *block)
 {
     GC_ENTER();
     PyMutex_Lock(&fl_lock);
-    fl_push(block);
+    block->next = fl_head;
+    GC_SPIN();
+    fl_head = block;
     PyMutex_Unlock(&fl_lock);
     GC_EXIT();
+}
+
+void fl_refill(void)
+{
+    PyMutex_Lock(&fl_lock);
+    fl_head = NULL;
+    for (int i = FL_BLOCKS - 1; i >= 0; i--) {
+        fl_blocks[i].next = fl_head;
+        fl_head = &fl_blocks[i];
+    }
+    PyMutex_Unlock(&fl_lock);
 }

@@ -184,15 +184,27 @@ class _Function:
 
 
 class _FileScan:
-    def __init__(self, path: str, source: bytes, tree):
+    def __init__(self, path: str, source: bytes, tree,
+                 external: Optional[Dict[str, SharedVar]] = None):
+        """``external``: globals other files scanned with this one define (a case's
+        family scaffolding, a project's other files): shared here too."""
         self.path, self.source, self.root = path, source, tree.root_node
         self.findings: List[Finding] = []
         self.reported: Set[tuple] = set()
-        self.shared: Dict[str, SharedVar] = {}
+        self.shared: Dict[str, SharedVar] = dict(external or {})
         for decl in self.file_scope_declarations():
             for var in _declared(decl):
                 self.shared[var.name] = var
         self.init_names = self._init_only_functions(self._exec_slot_functions())
+
+    def external_globals(self) -> Dict[str, SharedVar]:
+        """The file-scope variables this file gives other files (not static)."""
+        found = {}
+        for decl in self.file_scope_declarations():
+            words = set(re.findall(r"\w+", _text(decl).split("=")[0]))
+            if "static" not in words and "extern" not in words:
+                found.update({v.name: v for v in _declared(decl)})
+        return found
 
     def file_scope_declarations(self) -> List:
         """Declarations outside any function, including those inside #if blocks."""
@@ -412,14 +424,22 @@ def c_files(paths: List[Path]) -> List[Path]:
 
 
 def scan_paths(paths: List[Path]) -> Tuple[List[Finding], List[str]]:
-    """Findings in every C file under ``paths``, and the files that could not be read."""
+    """Findings in every C file under ``paths``, and the files that could not be read.
+    The files are read as one program: a global one file defines is shared state in
+    the others that use it (through an extern in a header)."""
     parser = _parser()
-    findings, problems = [], []
+    parsed, problems = [], []
     for path in c_files(paths):
         try:
             source = path.read_bytes()
         except OSError as exc:
             problems.append(f"{path}: cannot read: {exc}")
             continue
-        findings += scan_source(source, str(path), parser)
+        parsed.append((str(path), source, parser.parse(source)))
+    external: Dict[str, SharedVar] = {}
+    for path, source, tree in parsed:
+        external.update(_FileScan(path, source, tree).external_globals())
+    findings = []
+    for path, source, tree in parsed:
+        findings += _FileScan(path, source, tree, external).run()
     return findings, problems
