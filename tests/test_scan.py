@@ -1,6 +1,8 @@
 """gilcompat scan on small real C snippets (parsed for real by tree-sitter) and on the
 corpus's own sources: every gil-reliant case's hazard flagged, opted-in cases quiet."""
 
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("tree_sitter_c", reason="gilcompat scan needs Python 3.10+")
@@ -83,3 +85,21 @@ def test_corpus_gil_reliant_cases_flagged_opted_in_cases_quiet():
             quiet[case.name] = [str(f).splitlines()[0] for f in found]
     assert flagged and all(flagged.values()), {k: v for k, v in flagged.items() if not v}
     assert quiet and not any(quiet.values()), {k: v for k, v in quiet.items() if v}
+
+
+def test_a_global_defined_in_one_file_is_shared_state_where_another_writes_it(tmp_path):
+    (tmp_path / "family.c").write_text("long counter;\nstatic long own;\n"
+                                       "long read_it(void) { return counter + own; }\n")
+    (tmp_path / "member.c").write_text(
+        "extern long counter;\n"
+        "void bump(void) { counter = counter + 1; }\n")
+    (tmp_path / "locked.c").write_text(
+        "extern long counter;\nstatic PyMutex lock;\n"
+        "void bump_locked(void) { PyMutex_Lock(&lock); counter = counter + 1; "
+        "PyMutex_Unlock(&lock); }\n")
+    findings, problems = scan_paths([tmp_path])
+    assert problems == []
+    warned = {(Path(f.file).name, f.severity) for f in findings if f.severity == "warning"}
+    assert warned == {("member.c", "warning")}
+    alone, _ = scan_paths([tmp_path / "member.c"])
+    assert not [f for f in alone if f.severity == "warning"]
