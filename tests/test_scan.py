@@ -90,11 +90,12 @@ def test_corpus_gil_reliant_cases_flagged_opted_in_cases_quiet():
 def test_a_global_defined_in_one_file_is_shared_state_where_another_writes_it(tmp_path):
     (tmp_path / "family.c").write_text("long counter;\nstatic long own;\n"
                                        "long read_it(void) { return counter + own; }\n")
+    (tmp_path / "family.h").write_text("extern long counter;\n")
     (tmp_path / "member.c").write_text(
-        "extern long counter;\n"
+        '#include "family.h"\n'
         "void bump(void) { counter = counter + 1; }\n")
     (tmp_path / "locked.c").write_text(
-        "extern long counter;\nstatic PyMutex lock;\n"
+        '#include "family.h"\nstatic PyMutex lock;\n'
         "void bump_locked(void) { PyMutex_Lock(&lock); counter = counter + 1; "
         "PyMutex_Unlock(&lock); }\n")
     findings, problems = scan_paths([tmp_path])
