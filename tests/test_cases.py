@@ -162,3 +162,18 @@ def test_a_family_member_may_not_say_what_it_inherits(tmp_path):
     assert found["own_scenario"][0] == "scenario.py"
     assert found["no_leader"][1] == "family" and "ghost" in found["no_leader"][2]
     assert [c.name for c in cases] == ["leader"]
+
+
+def test_an_expectation_can_name_the_python_it_is_for(tmp_path):
+    make_case(tmp_path, "versioned", GOOD_TOML.replace('why = "because"',
+                                                       'why = "because"\npython = "3.13"'))
+    make_case(tmp_path, "bad_version", GOOD_TOML.replace('why = "because"',
+                                                         'why = "because"\npython = "new"'))
+    cases, errors = load_cases([tmp_path])
+    (case,) = cases
+    expectation = case.expectations[0]
+    assert expectation.matches("capi", "default", True, "cpython", "3.13.15")
+    assert not expectation.matches("capi", "default", True, "cpython", "3.14.0")
+    assert not expectation.matches("capi", "default", True, "cpython", "3.130.1")
+    (error,) = errors
+    assert error.field == "expect[0].python"

@@ -46,12 +46,19 @@ class Expectation:
     mode: Optional[str] = None
     gil: Optional[bool] = None
     implementation: Optional[str] = None
+    python: Optional[str] = None     # a version or its prefix: "3.13" matches 3.13.x
 
-    def matches(self, face: str, mode: str, gil: Optional[bool], implementation: str) -> bool:
+    def matches(self, face: str, mode: str, gil: Optional[bool], implementation: str,
+                version: str = "") -> bool:
         return ((self.face is None or face in matching(self.face))
                 and (self.mode is None or self.mode == mode)
                 and (self.gil is None or self.gil == gil)
-                and (self.implementation is None or self.implementation == implementation))
+                and (self.implementation is None or self.implementation == implementation)
+                and (self.python is None or _version_in(version, self.python)))
+
+
+def _version_in(version: str, prefix: str) -> bool:
+    return version == prefix or version.startswith(prefix + ".")
 
 
 @dataclass(frozen=True)
@@ -324,7 +331,7 @@ def _table_list(data: dict, key: str) -> list:
 
 def _expectation(index: int, table: dict) -> Expectation:
     where = f"expect[{index}]"
-    known = {"outcome", "why", "face", "mode", "gil", "implementation"}
+    known = {"outcome", "why", "face", "mode", "gil", "implementation", "python"}
     for key in table:
         if key not in known:
             raise _Invalid(CASE_FILE, f"{where}.{key}", f"is unknown; use {', '.join(sorted(known))}")
@@ -341,9 +348,13 @@ def _expectation(index: int, table: dict) -> Expectation:
         raise _Invalid(CASE_FILE, f"{where}.mode", f"must be one of {', '.join(MODES)}")
     if "gil" in table and not isinstance(table["gil"], bool):
         raise _Invalid(CASE_FILE, f"{where}.gil", "must be true or false (the measured GIL state)")
+    python = table.get("python")
+    if python is not None and not re.fullmatch(r"\d+(\.\d+){0,2}", str(python)):
+        raise _Invalid(CASE_FILE, f"{where}.python", "must be a version or its prefix, "
+                       "like \"3.13\" or \"3.13.5\"")
     return Expectation(outcome=outcome, why=table["why"], face=table.get("face"),
                        mode=table.get("mode"), gil=table.get("gil"),
-                       implementation=table.get("implementation"))
+                       implementation=table.get("implementation"), python=python)
 
 
 def _flag(data: dict, key: str) -> bool:

@@ -59,9 +59,10 @@ def category_default(category: str, gil: bool) -> Expected:
     return Expected("holds", "the opted-in pattern is safe in every build and mode")
 
 
-def expected_for(case: Case, face: str, mode: str, gil: bool, implementation: str) -> Expected:
+def expected_for(case: Case, face: str, mode: str, gil: bool, implementation: str,
+                 version: str = "") -> Expected:
     for override in case.expectations:
-        if override.matches(face, mode, gil, implementation):
+        if override.matches(face, mode, gil, implementation, version):
             return Expected(override.outcome, override.why)
     return category_default(case.category, gil)
 
