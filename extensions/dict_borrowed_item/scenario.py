@@ -1,6 +1,7 @@
 """Thread 0 keeps setting a small dict's keys to fresh values (and deleting some) while
-the other threads read the values through borrowed references (PyDict_GetItem); no
-read may see a freed (poisoned) item."""
+the other threads take the values (the family's reader: borrowed through PyDict_GetItem
+in dict_borrowed_item, a strong reference from PyDict_GetItemRef in dict_getitem_ref);
+no read may see a freed (poisoned) item."""
 
 import threading
 import time
@@ -37,5 +38,5 @@ def check(ext, state, returns):
         return f"setup made {state['filled']} entries, want {KEYS}"
     bad = sum(returns)
     if bad:
-        return f"{bad} borrowed reads saw a freed (poisoned) item"
+        return f"{bad} reads did not get a live item (a freed/poisoned one, or a failure)"
     return None

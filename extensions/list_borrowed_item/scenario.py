@@ -1,5 +1,7 @@
 """Thread 0 keeps replacing a small list's items with fresh ones while the other
-threads read them through borrowed references; no read may see a freed (poisoned) item."""
+threads take them (the family's reader: borrowed through PyList_GetItem in
+list_borrowed_item, a strong reference from PyList_GetItemRef in list_getitem_ref); no
+read may see a freed (poisoned) item."""
 
 import threading
 
@@ -29,7 +31,9 @@ def work(ext, state, thread_index, iterations):
 
 
 def check(ext, state, returns):
+    if len(state["list"]) != SLOTS:
+        return f"setup made {len(state['list'])} items, want {SLOTS}"
     bad = sum(returns)
     if bad:
-        return f"{bad} borrowed reads saw a freed (poisoned) item"
+        return f"{bad} reads did not get a live item (a freed/poisoned one, or a failure)"
     return None

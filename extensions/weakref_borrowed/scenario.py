@@ -1,6 +1,8 @@
 """Thread 0 keeps replacing weakly referenced objects with fresh ones (dropping each old
-referent's last strong reference) while the other threads read the referents through
-PyWeakref_GetObject (borrowed); no read may see a dead (poisoned) referent."""
+referent's last strong reference) while the other threads take the referents (the
+family's reader: borrowed through PyWeakref_GetObject in weakref_borrowed, a strong
+reference from PyWeakref_GetRef in weakref_getref); no read may see a dead (poisoned)
+referent."""
 
 import gc
 import sys
@@ -46,7 +48,8 @@ def check(ext, state, returns):
     bad, torn = sum(returns), ext.wb_torn_count()
     found = []
     if bad:
-        found.append(f"{bad} borrowed reads saw a dead (poisoned) referent")
+        found.append(f"{bad} reads did not get a live referent (a dead/poisoned one, "
+                     f"or a failure)")
     if torn:
         found.append(f"{torn} referents were increfed while being deallocated "
                      f"(PyObject_ClearWeakRefs refused them)")

@@ -1,0 +1,10 @@
+/* dict_borrowed_item family: what the members share. The scaffolding
+ * (dict_borrowed_item_family.c) keeps a small dict whose values a writer keeps
+ * replacing and deleting, and readers that read them; each member defines how a reader
+ * takes a value: the hazard (dict_borrowed_item.c: PyDict_GetItem, then incref) or its
+ * fix (dict_getitem_ref: PyDict_GetItemRef). */
+#include "gilcompat.h"
+
+/* The value of `key` as a strong reference in `*item`, as PyDict_GetItemRef returns
+ * it: 1 found, 0 missing (deleted just now), -1 with an exception set. */
+int db_take(PyObject *dict, PyObject *key, PyObject **item);
