@@ -104,3 +104,14 @@ def test_a_global_defined_in_one_file_is_shared_state_where_another_writes_it(tm
     assert warned == {("member.c", "warning")}
     alone, _ = scan_paths([tmp_path / "member.c"])
     assert not [f for f in alone if f.severity == "warning"]
+
+
+def test_pydict_setdefault_is_a_borrowed_reference_and_its_ref_form_is_not():
+    borrowed = scan_source(b"PyObject *f(PyObject *d, PyObject *k, PyObject *v) {\n"
+                           b"    PyObject *r = PyDict_SetDefault(d, k, v);\n"
+                           b"    Py_INCREF(r); return r; }\n", "m.c")
+    assert [(f.pattern, f.case) for f in borrowed if f.severity == "warning"] == \
+        [("borrowed-setdefault", "dict_setdefault_borrowed")]
+    owned = scan_source(b"int f(PyObject *d, PyObject *k, PyObject *v, PyObject **r) {\n"
+                        b"    return PyDict_SetDefaultRef(d, k, v, r); }\n", "m.c")
+    assert not [f for f in owned if f.severity == "warning"]

@@ -71,6 +71,11 @@ void db_churn(PyObject *dict, long passes)
     }
 }
 
+PyObject *db_fresh_item(void)
+{
+    return gc_item_new();
+}
+
 /* The reader: take, read. Returns how many reads did not get a live item (a poisoned
  * payload, or an unexpected failure; a missing key is no read). */
 long db_read(PyObject *dict, long reads)

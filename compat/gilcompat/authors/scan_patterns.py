@@ -47,6 +47,9 @@ PATTERNS: Dict[str, Pattern] = {p.id: p for p in [
     Pattern("borrowed-dict-item", "dict_borrowed_item",
             "{name}() returns a borrowed reference another thread can free",
             "use PyDict_GetItemRef / PyDict_GetItemStringRef (dict_getitem_ref, 3.13)"),
+    Pattern("borrowed-setdefault", "dict_setdefault_borrowed",
+            "{name}() returns a borrowed reference another thread can free",
+            "use PyDict_SetDefaultRef (dict_setdefault_ref, 3.13)"),
     Pattern("borrowed-weakref", "weakref_borrowed",
             "{name}() returns a borrowed reference to an object that may be dying",
             "use PyWeakref_GetRef (weakref_getref, 3.13)"),
@@ -85,6 +88,7 @@ BORROWED_CALLS = {
     "PyDict_GetItemString": "borrowed-dict-item",
     "PyDict_GetItemWithError": "borrowed-dict-item",
     "_PyDict_GetItem_KnownHash": "borrowed-dict-item",
+    "PyDict_SetDefault": "borrowed-setdefault",
     "PyWeakref_GetObject": "borrowed-weakref",
     "PyWeakref_GET_OBJECT": "borrowed-weakref",
 }
