@@ -115,3 +115,21 @@ def test_pydict_setdefault_is_a_borrowed_reference_and_its_ref_form_is_not():
     owned = scan_source(b"int f(PyObject *d, PyObject *k, PyObject *v, PyObject **r) {\n"
                         b"    return PyDict_SetDefaultRef(d, k, v, r); }\n", "m.c")
     assert not [f for f in owned if f.severity == "warning"]
+
+
+def test_a_return_inside_a_critical_section_is_flagged_and_a_goto_to_its_end_is_not():
+    left = scan_source(b"int f(PyObject *o, int bad) {\n"
+                       b"    Py_BEGIN_CRITICAL_SECTION(o);\n"
+                       b"    if (bad) return -1;\n"
+                       b"    Py_END_CRITICAL_SECTION();\n"
+                       b"    return 0; }\n", "m.c")
+    assert [(f.pattern, f.line) for f in left if f.severity == "warning"] == \
+        [("critical-section-left", 3)]
+    closed = scan_source(b"int f(PyObject *o, int bad) {\n"
+                         b"    int r = 0;\n"
+                         b"    Py_BEGIN_CRITICAL_SECTION(o);\n"
+                         b"    if (bad) { r = -1; goto done; }\n"
+                         b"done:\n"
+                         b"    Py_END_CRITICAL_SECTION();\n"
+                         b"    return r; }\n", "m.c")
+    assert not [f for f in closed if f.severity == "warning"]

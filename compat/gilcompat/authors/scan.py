@@ -16,8 +16,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
-from gilcompat.authors.scan_patterns import (BORROWED_CALLS, BUFFER_WRITERS, LOCK_CALLS,
-                                  LOOP_ITEM_CALLS, NONREENTRANT_LIBC, PATTERNS, UNLOCK_CALLS)
+from gilcompat.authors.scan_patterns import (BORROWED_CALLS, BUFFER_WRITERS,
+                                            CRITICAL_SECTION_CALLS, LOCK_CALLS,
+                                            LOOP_ITEM_CALLS, NONREENTRANT_LIBC, PATTERNS,
+                                            UNLOCK_CALLS)
 
 C_SUFFIXES = (".c", ".h", ".cc", ".cpp", ".cxx", ".hpp")
 SINGLE_THREADED_MARK = "gilcompat: single-threaded"
@@ -163,15 +165,17 @@ class _Function:
         for ident in (n for n in _walk(body) if n.type == "identifier"):
             name = _text(ident)
             if name in LOCK_CALLS or name in UNLOCK_CALLS:
-                marks.append((ident.start_byte, 1 if name in LOCK_CALLS else -1))
+                marks.append((ident.start_byte, 1 if name in LOCK_CALLS else -1, name))
         self.marks = sorted(marks)
 
-    def locked(self, position: int) -> bool:
+    def locked(self, position: int, only=None) -> bool:
+        """Is a lock held at ``position`` (of the kinds in ``only``, if given)?"""
         depth = 0
-        for at, step in self.marks:
+        for at, step, name in self.marks:
             if at >= position:
                 break
-            depth = max(0, depth + step)
+            if only is None or name in only:
+                depth = max(0, depth + step)
         return depth > 0
 
     def in_loop(self, node) -> bool:
@@ -363,6 +367,8 @@ class _FileScan:
                 self.add(node, "static-buffer", name, once_key=(fn.name, "static-buffer", name))
 
     def _return(self, fn: _Function, node) -> None:
+        if fn.locked(node.start_byte, only=CRITICAL_SECTION_CALLS):
+            self.add(node, "critical-section-left", fn.name)
         value = node.named_children[0] if node.named_children else None
         name, _ = _root(value)
         var = self._var(fn, name)

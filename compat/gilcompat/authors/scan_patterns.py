@@ -60,6 +60,11 @@ PATTERNS: Dict[str, Pattern] = {p.id: p for p in [
             "PyDict_Next loop outside a critical section: entries can be skipped or "
             "repeated while another thread resizes",
             "loop inside Py_BEGIN_CRITICAL_SECTION(dict) (dict_next_critical, 3.13)"),
+    Pattern("critical-section-left", "critical_section_left",
+            "return inside a critical section in {name}(): the object stays locked "
+            "(free-threaded builds) and the next thread to enter waits forever",
+            "goto a label before Py_END_CRITICAL_SECTION and return after it "
+            "(critical_section_closed)"),
     Pattern("refcount-one", "refcnt_one_mutation",
             "Py_REFCNT(...) == 1 taken to mean 'only I hold it': not true without the GIL",
             "copy instead of mutating in place, or PyUnstable_Object_IsUniquelyReferenced "
@@ -103,6 +108,9 @@ LOCK_CALLS = ("PyMutex_Lock", "pthread_mutex_lock", "pthread_rwlock_wrlock",
               "AcquireSRWLockExclusive", "Py_BEGIN_CRITICAL_SECTION",
               "Py_BEGIN_CRITICAL_SECTION2", "Py_BEGIN_CRITICAL_SECTION_MUTEX",
               "Py_BEGIN_CRITICAL_SECTION2_MUTEX")
+CRITICAL_SECTION_CALLS = ("Py_BEGIN_CRITICAL_SECTION", "Py_BEGIN_CRITICAL_SECTION2",
+                          "Py_BEGIN_CRITICAL_SECTION_MUTEX", "Py_BEGIN_CRITICAL_SECTION2_MUTEX",
+                          "Py_END_CRITICAL_SECTION", "Py_END_CRITICAL_SECTION2")
 UNLOCK_CALLS = ("PyMutex_Unlock", "pthread_mutex_unlock", "pthread_rwlock_unlock",
                 "pthread_spin_unlock", "PyThread_release_lock", "mtx_unlock",
                 "LeaveCriticalSection", "ReleaseSRWLockExclusive",

@@ -47,10 +47,12 @@ class Expectation:
     gil: Optional[bool] = None
     implementation: Optional[str] = None
     python: Optional[str] = None     # a version or its prefix: "3.13" matches 3.13.x
+    free_threaded: Optional[bool] = None    # the build (as declared), whatever the mode
 
     def matches(self, face: str, mode: str, gil: Optional[bool], implementation: str,
-                version: str = "") -> bool:
+                version: str = "", free_threaded: Optional[bool] = None) -> bool:
         return ((self.face is None or face in matching(self.face))
+                and (self.free_threaded is None or self.free_threaded == free_threaded)
                 and (self.mode is None or self.mode == mode)
                 and (self.gil is None or self.gil == gil)
                 and (self.implementation is None or self.implementation == implementation)
@@ -331,7 +333,8 @@ def _table_list(data: dict, key: str) -> list:
 
 def _expectation(index: int, table: dict) -> Expectation:
     where = f"expect[{index}]"
-    known = {"outcome", "why", "face", "mode", "gil", "implementation", "python"}
+    known = {"outcome", "why", "face", "mode", "gil", "implementation", "python",
+             "free_threaded"}
     for key in table:
         if key not in known:
             raise _Invalid(CASE_FILE, f"{where}.{key}", f"is unknown; use {', '.join(sorted(known))}")
@@ -348,13 +351,16 @@ def _expectation(index: int, table: dict) -> Expectation:
         raise _Invalid(CASE_FILE, f"{where}.mode", f"must be one of {', '.join(MODES)}")
     if "gil" in table and not isinstance(table["gil"], bool):
         raise _Invalid(CASE_FILE, f"{where}.gil", "must be true or false (the measured GIL state)")
+    if "free_threaded" in table and not isinstance(table["free_threaded"], bool):
+        raise _Invalid(CASE_FILE, f"{where}.free_threaded", "must be true or false (the build)")
     python = table.get("python")
     if python is not None and not re.fullmatch(r"\d+(\.\d+){0,2}", str(python)):
         raise _Invalid(CASE_FILE, f"{where}.python", "must be a version or its prefix, "
                        "like \"3.13\" or \"3.13.5\"")
     return Expectation(outcome=outcome, why=table["why"], face=table.get("face"),
                        mode=table.get("mode"), gil=table.get("gil"),
-                       implementation=table.get("implementation"), python=python)
+                       implementation=table.get("implementation"), python=python,
+                       free_threaded=table.get("free_threaded"))
 
 
 def _flag(data: dict, key: str) -> bool:

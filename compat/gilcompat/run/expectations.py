@@ -60,9 +60,9 @@ def category_default(category: str, gil: bool) -> Expected:
 
 
 def expected_for(case: Case, face: str, mode: str, gil: bool, implementation: str,
-                 version: str = "") -> Expected:
+                 version: str = "", free_threaded: Optional[bool] = None) -> Expected:
     for override in case.expectations:
-        if override.matches(face, mode, gil, implementation, version):
+        if override.matches(face, mode, gil, implementation, version, free_threaded):
             return Expected(override.outcome, override.why)
     return category_default(case.category, gil)
 

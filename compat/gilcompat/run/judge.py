@@ -109,8 +109,8 @@ def _expected(case: Case, cell: Cell, interp: Interpreter, gil: Optional[bool],
     if done and done.get("refusal_only"):
         return REFUSAL_ONLY
     states = (True, False) if gil is None else (gil,)
-    found = {expected_for(case, cell.face, cell.mode, g, interp.implementation, interp.version)
-             for g in states}
+    found = {expected_for(case, cell.face, cell.mode, g, interp.implementation, interp.version,
+                          interp.free_threaded) for g in states}
     return found.pop() if len(found) == 1 else None
 
 
