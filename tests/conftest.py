@@ -59,13 +59,23 @@ def fixture_cases():
     return {c.name: c for c in cases}
 
 
+# What a clean clone does not have: a wheel built from this checkout must not see it
+# (setuptools would pack a stale build/lib, deleted files included).
+NOT_IN_A_CLONE = (".git", "build", "dist", ".tox", ".tasks-venv", ".venv", "results",
+                  "__pycache__", "*.egg-info")
+
+
 @pytest.fixture(scope="session")
 def gilcompat_wheel(tmp_path_factory):
-    """gilcompat's wheel, built from this checkout the way a user's pip builds it."""
+    """gilcompat's wheel, built the way a user's pip builds it, from a copy of this
+    checkout holding only what a clean clone holds."""
+    import shutil
     import subprocess
+    source = tmp_path_factory.mktemp("source") / "gilcompat"
+    shutil.copytree(TESTS.parent, source, ignore=shutil.ignore_patterns(*NOT_IN_A_CLONE))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--disable-pip-version-check", "-w", str(out), str(TESTS.parent)],
+                    "--disable-pip-version-check", "-w", str(out), str(source)],
                    check=True, capture_output=True)
     return next(out.glob("gilcompat-*.whl"))
 

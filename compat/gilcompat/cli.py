@@ -39,6 +39,14 @@ def cmd_list(args) -> int:
     elif args.md:
         from gilcompat.corpus.catalog import render
         print(render(cases), end="")
+    elif args.coverage:
+        from gilcompat.corpus import coverage
+        hazards, hazard_errors = coverage.load_hazards(cases)
+        for error in hazard_errors:
+            print(f"gilcompat: hazard error: {error}", file=sys.stderr)
+        if hazard_errors:
+            return 1
+        print(coverage.render(hazards), end="")
     else:
         for case in cases:
             print(f"{case.name:26} {case.category:22} {case.guarantee}")
@@ -283,6 +291,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="list the cases")
     p.add_argument("--json", action="store_true", help="print the cases' metadata as JSON")
     p.add_argument("--md", action="store_true", help="print the catalogue as Markdown")
+    p.add_argument("--coverage", action="store_true",
+                   help="print the hazard coverage table as Markdown (docs/coverage.md)")
     p.add_argument("--cases-dir", action="append", default=[], metavar="PATH",
                    help="case folder(s) instead of the corpus")
     p.set_defaults(func=cmd_list)

@@ -4,25 +4,21 @@
  * once: the GIL makes the test and the assignment one step.
  * How it breaks: with the GIL off two threads both find the cache empty during the
  * slow build, both build, and one reference leaks (or a half-built value is seen).
- * Fix: publish the value with a compare-and-swap, or build it at import (once_init).
+ * Interpreters with their own GIL (the subinterp mode) share the C global too, and
+ * besides get one another's objects.
+ * Fix: publish the value with a compare-and-swap (once_init), build it at import, or
+ * keep the cache and a lock of its own in the module's state (module_state_once).
  *
- * To race many times per round the cache is reset per "episode": every thread walks
- * episodes 1, 2, 3 ... and the first call of a new episode empties the cache. A thread
- * that falls behind only reads, so it catches up and the threads meet on one episode.
- * With the GIL each episode is built exactly once, so builds == episodes.
+ * The build and the walk over the episodes are the family's (lazy_init_family.c);
+ * this file holds the cache and the get the GIL covered. The first get of a new
+ * episode empties the cache, so with the GIL each episode is built exactly once:
+ * builds == episodes.
  */
-#include "gilcompat.h"
+#include "lazy_init_family.h"
 
 static PyObject *li_cache;
 static long li_episode;
 static long li_builds;          /* counted atomically: the evidence must not race */
-
-static PyObject *li_build(long episode)
-{
-    __atomic_fetch_add(&li_builds, 1, __ATOMIC_RELAXED);
-    GC_SPIN();                  /* an expensive build: the window */
-    return PyLong_FromLong(1000000 + episode);
-}
 
 void li_reset(void)
 {
@@ -33,30 +29,17 @@ void li_reset(void)
     GC_EXIT();
 }
 
-static long li_get(long episode)
+long li_get(long episode)
 {
-    GC_ENTER();
     if (episode > li_episode) {         /* a new episode: forget the old value */
         li_episode = episode;
         Py_CLEAR(li_cache);
     }
-    if (!li_cache)                      /* the lazy init under test */
+    if (!li_cache) {                    /* the lazy init under test */
         li_cache = li_build(episode);
-    long value = PyLong_AsLong(li_cache);
-    GC_EXIT();
-    return value;
-}
-
-/* One thread's walk: get the value once per episode, episodes 1 .. n. The walk holds
- * the GIL throughout (li_get's Ensure nests), as a capi face's call does. */
-long li_walk(long episodes)
-{
-    long sum = 0;
-    GC_ENTER();
-    for (long episode = 1; episode <= episodes; episode++)
-        sum += li_get(episode);
-    GC_EXIT();
-    return sum;
+        __atomic_fetch_add(&li_builds, 1, __ATOMIC_RELAXED);
+    }
+    return PyLong_AsLong(li_cache);
 }
 
 long li_builds_count(void)

@@ -6,33 +6,41 @@
  * interpreter's module object has a counter of its own.
  * How it could break: only if interpreters shared one module state, or the add were
  * not atomic.
- * Fix (this is the fix for global_counter in the subinterp mode): keep the state per
- * module, not in a C global; with free threading, update it atomically
- * (atomic_counter) or under a lock.
+ * Fix (this is the fix for global_counter in the subinterp mode): the same family, the
+ * counter per module, not in a C global; with free threading, updated atomically
+ * (atomic_counter) or under a lock. gc_per_module says so, and the family's check
+ * then wants only its own interpreter's increments where each thread has one.
  */
-#include "gilcompat.h"
+#include "global_counter_family.h"
 
 typedef struct {
     long counter;
-} msc_state;
+} gc_state;
 
-void msc_reset(void)
+static long *gc_counter(void)
 {
-    msc_state *state = GC_MODULE_STATE(msc_state);
-    __atomic_store_n(&state->counter, 0, __ATOMIC_SEQ_CST);
+    return &GC_MODULE_STATE(gc_state)->counter;
 }
 
-void msc_increment(long times)
+void gc_reset(void)
 {
-    msc_state *state = GC_MODULE_STATE(msc_state);
-    for (long i = 0; i < times; i++) {
-        GC_SPIN();
-        __atomic_fetch_add(&state->counter, 1, __ATOMIC_SEQ_CST);
-    }
+    __atomic_store_n(gc_counter(), 0, __ATOMIC_SEQ_CST);
 }
 
-long msc_value(void)
+void gc_bump(void)
 {
-    msc_state *state = GC_MODULE_STATE(msc_state);
-    return __atomic_load_n(&state->counter, __ATOMIC_SEQ_CST);
+    long *counter = gc_counter();
+    GC_SPIN();
+    __atomic_fetch_add(counter, 1, __ATOMIC_SEQ_CST);
+}
+
+long gc_value(void)
+{
+    return __atomic_load_n(gc_counter(), __ATOMIC_SEQ_CST);
+}
+
+/* Per module: in the subinterp mode, only its own interpreter's thread counts in it. */
+long gc_per_module(void)
+{
+    return 1;
 }

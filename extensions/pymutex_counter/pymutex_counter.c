@@ -1,12 +1,14 @@
 /* pymutex_counter
  *
  * Guarantee: a C global read, modified and written back under a PyMutex of its own
- * is never updated by two threads at once, whether or not there is a GIL.
+ * is never updated by two threads at once, whether or not there is a GIL, and however
+ * many interpreters share it.
  * How it could break: only if PyMutex failed as a mutex; the GIL plays no part.
- * Fix (this is the fix for global_counter): the counter has its own lock instead of
- * leaning on the GIL. PyMutex needs 3.13; older Pythons skip this case (min_python).
+ * Fix (this is the fix for global_counter): the same family, the counter with its own
+ * lock instead of leaning on the GIL. PyMutex needs 3.13; older Pythons skip this case
+ * (min_python).
  */
-#include "gilcompat.h"
+#include "global_counter_family.h"
 
 #if !GC_HAVE_313_API
 #  error "pymutex_counter needs PyMutex (CPython 3.13+)"
@@ -15,30 +17,34 @@
 static long counter;
 static PyMutex counter_lock;    /* zero-initialised: unlocked */
 
-void pm_reset(void)
+void gc_reset(void)
 {
     PyMutex_Lock(&counter_lock);
     counter = 0;
     PyMutex_Unlock(&counter_lock);
 }
 
-void pm_increment(long times)
+void gc_bump(void)
 {
-    for (long i = 0; i < times; i++) {
-        GC_ENTER();
-        PyMutex_Lock(&counter_lock);
-        long seen = counter;
-        GC_SPIN();
-        counter = seen + 1;
-        PyMutex_Unlock(&counter_lock);
-        GC_EXIT();
-    }
+    GC_ENTER();
+    PyMutex_Lock(&counter_lock);
+    long seen = counter;
+    GC_SPIN();                  /* the same window, now under the lock */
+    counter = seen + 1;
+    PyMutex_Unlock(&counter_lock);
+    GC_EXIT();
 }
 
-long pm_value(void)
+long gc_value(void)
 {
     PyMutex_Lock(&counter_lock);
     long value = counter;
     PyMutex_Unlock(&counter_lock);
     return value;
+}
+
+/* A C global: every interpreter's threads count in it. */
+long gc_per_module(void)
+{
+    return 0;
 }
