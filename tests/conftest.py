@@ -60,9 +60,16 @@ def fixture_cases():
 
 
 # What a clean clone does not have: a wheel built from this checkout must not see it
-# (setuptools would pack a stale build/lib, deleted files included).
-NOT_IN_A_CLONE = (".git", "build", "dist", ".tox", ".tasks-venv", ".venv", "results",
-                  "__pycache__", "*.egg-info")
+# (setuptools would pack a stale build/lib, deleted files included). Top-level only:
+# the package has a build/ of its own.
+NOT_IN_A_CLONE = {".git", "build", "dist", ".tox", ".tasks-venv", ".venv", "results"}
+
+
+def _not_in_a_clone(folder, names):
+    import fnmatch
+    top = Path(folder) == TESTS.parent
+    return [n for n in names if (top and n in NOT_IN_A_CLONE) or n == "__pycache__"
+            or fnmatch.fnmatch(n, "*.egg-info")]
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +79,7 @@ def gilcompat_wheel(tmp_path_factory):
     import shutil
     import subprocess
     source = tmp_path_factory.mktemp("source") / "gilcompat"
-    shutil.copytree(TESTS.parent, source, ignore=shutil.ignore_patterns(*NOT_IN_A_CLONE))
+    shutil.copytree(TESTS.parent, source, ignore=_not_in_a_clone)
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
                     "--disable-pip-version-check", "-w", str(out), str(source)],
