@@ -53,6 +53,11 @@ class Cell:
     def key(self) -> tuple:
         return (self.interpreter, self.case, self.face, self.mode)
 
+    @property
+    def label(self) -> str:
+        """The cell as a report names it within one interpreter: ``case face/mode``."""
+        return f"{self.case} {self.face}/{self.mode}"
+
     @classmethod
     def from_dict(cls, data: dict) -> "Cell":
         known = {f.name for f in fields(cls)}

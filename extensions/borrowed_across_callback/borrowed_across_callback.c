@@ -20,15 +20,7 @@
 long bc_fill(PyObject *list, long n)
 {
     GC_ENTER();
-    for (long i = 0; gc_item_ready() == 0 && i < n; i++) {
-        PyObject *item = gc_item_new();
-        if (!item || PyList_Append(list, item) < 0) {
-            Py_XDECREF(item);
-            break;
-        }
-        Py_DECREF(item);
-    }
-    PyErr_Clear();
+    gc_items_append(list, n);
     long size = (long)PyList_GET_SIZE(list);
     GC_EXIT();
     return size;

@@ -17,15 +17,7 @@
 void lb_fill(PyObject *list, long n)
 {
     GC_ENTER();
-    for (long i = 0; gc_item_ready() == 0 && i < n; i++) {
-        PyObject *item = gc_item_new();
-        if (!item || PyList_Append(list, item) < 0) {
-            Py_XDECREF(item);
-            break;
-        }
-        Py_DECREF(item);
-    }
-    PyErr_Clear();      /* a failure shows as a short list, which check() reports */
+    gc_items_append(list, n);      /* a failure shows as a short list, which check() reports */
     GC_EXIT();
 }
 

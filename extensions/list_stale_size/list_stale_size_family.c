@@ -25,15 +25,7 @@ long ls_fill(PyObject *list)
     GC_ENTER();
     __atomic_store_n(&ls_mutations, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&ls_overlaps, 0, __ATOMIC_RELAXED);
-    for (long i = 0; gc_item_ready() == 0 && i < LS_HIGH; i++) {
-        PyObject *item = gc_item_new();
-        if (!item || PyList_Append(list, item) < 0) {
-            Py_XDECREF(item);
-            break;
-        }
-        Py_DECREF(item);
-    }
-    PyErr_Clear();
+    gc_items_append(list, LS_HIGH);
     long size = (long)PyList_GET_SIZE(list);
     GC_EXIT();
     return size;

@@ -137,16 +137,13 @@ def merge(paths: List[Path]) -> Merged:
     return Merged(sorted(interpreters.values(), key=order), list(cells.values()))
 
 
-def _label(cell: Cell) -> str:
-    return f"{cell.case} {cell.face}/{cell.mode}"
-
 
 def opt_in_rule(cells: List[Cell]) -> Tuple[str, List[str]]:
     """Judged on every interpreter, from the cells whose module declares nothing."""
     ruled = [c for c in cells if c.opt_in_rule]
     violated = [c for c in ruled if c.opt_in_rule == "violated"]
     if violated:
-        return "violated", [f"{_label(c)}: a module that declares nothing ran with the GIL "
+        return "violated", [f"{c.label}: a module that declares nothing ran with the GIL "
                             "measured off" for c in violated]
     honored = [c for c in ruled if c.opt_in_rule == "honored"]
     if honored and len(honored) == len(ruled):
@@ -154,9 +151,9 @@ def opt_in_rule(cells: List[Cell]) -> Tuple[str, List[str]]:
         example = next((p for p in proofs if p.startswith("GIL measured off")), proofs[0]
                        if proofs else "")
         return "honored", [f"{len(honored)} undeclared default-mode cells measured the GIL on",
-                           f"e.g. {_label(honored[0])}: {example}"]
+                           f"e.g. {honored[0].label}: {example}"]
     if ruled:
-        return "inconclusive", [f"{_label(c)}: the probe's control never overlapped"
+        return "inconclusive", [f"{c.label}: the probe's control never overlapped"
                                 for c in ruled if c.opt_in_rule == "inconclusive"]
     return "not-run", ["no undeclared face ran in default mode"]
 
@@ -167,7 +164,7 @@ def subinterp_rule(cells: List[Cell]) -> Tuple[str, List[str]]:
     tried = [c for c in cells if c.mode == "subinterp" and c.subinterp_rule]
     loaded = [c for c in tried if c.subinterp_rule == "violated"]
     if loaded:
-        return "violated", [f"{_label(c)}: {c.refusal['module']} loaded" for c in loaded]
+        return "violated", [f"{c.label}: {c.refusal['module']} loaded" for c in loaded]
     if tried:
         modules = sorted({c.refusal["module"] for c in tried})
         return "honored", [f"{len(modules)} undeclared modules refused in {len(tried)} cells, "
@@ -216,11 +213,11 @@ def headline(entry: dict, cells: List[Cell]) -> Headline:
         opt_in_rule=rule, opt_in_evidence=evidence,
         guarantees_held=Count(sum(c.outcome == "holds" for c in guarantees), len(guarantees)),
         power=Count(sum(c.outcome in BREAK_OUTCOMES for c in reliant_off), len(reliant_off)),
-        false_alarms=[_label(c) for c in ran
+        false_alarms=[c.label for c in ran
                       if c.category == "opted-in" and c.outcome != "holds"],
-        crashes=[_label(c) for c in ran if c.outcome == "crashed"],
-        hangs=[_label(c) for c in ran if c.outcome == "hung"],
-        unexpected=[f"{_label(c)} {c.outcome}" for c in ran
+        crashes=[c.label for c in ran if c.outcome == "crashed"],
+        hangs=[c.label for c in ran if c.outcome == "hung"],
+        unexpected=[f"{c.label} {c.outcome}" for c in ran
                     if c.verdict in ("unexpected-crash", "unexpected-hang")],
         gil_enabled_by=sorted({c.gil_enabled_by for c in cells
                                if c.mode == "default" and c.gil_enabled_by}),

@@ -32,9 +32,6 @@ class Route:
                 "verdict": self.verdict, "detail": self.detail}
 
 
-def _label(cell: Cell) -> str:
-    return f"{cell.case} {cell.face}/{cell.mode}"
-
 
 def _first_line(text: str) -> str:
     return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
@@ -43,29 +40,29 @@ def _first_line(text: str) -> str:
 def _declared_verdict(ran: List[Cell]) -> tuple:
     ignored = [c for c in ran if c.declaration == "ignored"]
     if ignored:
-        return "violated", f"{_label(ignored[0])}: {_first_line(ignored[0].evidence)}"
+        return "violated", f"{ignored[0].label}: {_first_line(ignored[0].evidence)}"
     kept = [c for c in ran if c.declaration == "honored"]
     if kept:
         return "honored", (f"{len(kept)} cells measured the GIL still off after the import, "
-                           f"e.g. {_label(kept[0])}")
+                           f"e.g. {kept[0].label}")
     if all(c.gil_before for c in ran):
         return "honored", ("this build never ran GIL-held C code in parallel: the "
                            "declaration has nothing to turn off")
-    return "inconclusive", f"{_label(ran[0])}: the GIL was not measured before and after"
+    return "inconclusive", f"{ran[0].label}: the GIL was not measured before and after"
 
 
 def _undeclared_verdict(ran: List[Cell]) -> tuple:
     violated = [c for c in ran if c.opt_in_rule == "violated"]
     if violated:
-        return "violated", f"{_label(violated[0])}: {_first_line(violated[0].evidence)}"
+        return "violated", f"{violated[0].label}: {_first_line(violated[0].evidence)}"
     honored = [c for c in ran if c.opt_in_rule == "honored"]
     if honored and len(honored) == len(ran):
         best = next((c for c in honored if c.exclusion and c.exclusion.get("busy")
                      and c.exclusion["busy"]["overlaps_before"]), None) or honored[0]
-        return "honored", f"{len(honored)} cells measured the GIL on; {_label(best)}: " \
+        return "honored", f"{len(honored)} cells measured the GIL on; {best.label}: " \
                           f"{best.opt_in_proof or ''}"
     unsure = next(c for c in ran if c.opt_in_rule != "honored")
-    return "inconclusive", f"{_label(unsure)}: {_first_line(unsure.evidence)}"
+    return "inconclusive", f"{unsure.label}: {_first_line(unsure.evidence)}"
 
 
 def route_of(face: str, cells: List[Cell]) -> tuple:
@@ -77,7 +74,7 @@ def route_of(face: str, cells: List[Cell]) -> tuple:
         if all(c.outcome == "skipped" for c in cells):
             return "skipped", _first_line(cells[0].evidence)
         failed = next(c for c in cells if c.outcome == "error")
-        return "error", f"{_label(failed)}: {_first_line(failed.evidence)}"
+        return "error", f"{failed.label}: {_first_line(failed.evidence)}"
     if declares_not_used(face, cffi_declares=False):
         return _declared_verdict(ran)
     return _undeclared_verdict(ran)

@@ -94,6 +94,21 @@ static inline PyObject *gc_item_new(void)
     return item;
 }
 
+/* Append `n` fresh items to `list` (a setup step, with the thread state attached);
+ * stops at the first failure and clears it: a short list is the evidence. */
+static inline void gc_items_append(PyObject *list, long n)
+{
+    for (long i = 0; gc_item_ready() == 0 && i < n; i++) {
+        PyObject *item = gc_item_new();
+        if (!item || PyList_Append(list, item) < 0) {
+            Py_XDECREF(item);
+            break;
+        }
+        Py_DECREF(item);
+    }
+    PyErr_Clear();
+}
+
 /* Whether ``o`` is a live item: not poisoned (freed), and of the item type at all. */
 static inline int gc_item_alive(PyObject *o)
 {
