@@ -47,6 +47,22 @@ def test_crash_outside_the_stress_is_an_error_naming_its_phase(fixture_cases, ho
     assert cell.evidence.startswith(f"killed by SIGSEGV during {phase} (round 1)")
 
 
+@pytest.mark.parametrize("how", ["segfault", "code"])
+def test_a_finalize_case_is_judged_on_its_childs_exit(fixture_cases, host, how, monkeypatch):
+    """A case with finalize = true: its result is in, then the child's finalization
+    fails (a Py_AtExit callback): that is the case's crash, in phase finalize."""
+    if how == "code":
+        monkeypatch.setenv("GILCOMPAT_TEST_EXIT", "code")
+    cell = run_fixture(fixture_cases, host, "crash_at_exit", "capi")
+    assert cell.outcome == "crashed" and cell.phase == "finalize"
+    assert cell.verdict == "unexpected-crash"
+    first = cell.evidence.splitlines()[0]
+    if how == "segfault":
+        assert cell.signal == "SIGSEGV" and first.startswith("killed by SIGSEGV during finalize")
+    else:
+        assert cell.signal is None and first == "exit 3 during finalize"
+
+
 def test_deadlock_is_hung_with_every_thread_stack(fixture_cases, host):
     cell = run_fixture(fixture_cases, host, "deadlock_on_call")
     assert cell.outcome == "hung" and cell.verdict == "unexpected-hang"

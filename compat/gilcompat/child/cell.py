@@ -6,7 +6,8 @@ parent knows how far it got even when the child then crashes or hangs:
 - ``phase`` as it enters each phase (``before``, ``import``, ``probe``, ``load``
   (the scenario), then per round ``setup``/``stress``/``check``, then ``after``; a case
   that imports while busy has one ``late-import`` phase in place of ``import`` and
-  ``probe``: see late_import.py; the subinterp mode has ``refusal`` first, and runs
+  ``probe``: see late_import.py; a case that leaves its threads running into the
+  interpreter's exit has ``finalize`` last; the subinterp mode has ``refusal`` first, and runs
   the rest in interpreters with their own GIL: see subinterp.py);
 - ``before``: the exclusion probe through the opted-in module of the same shared
   object, before the face is imported (the GIL's state before anything undeclared
@@ -99,4 +100,6 @@ def main(argv):
     events.write("done", outcome=result.outcome, evidence=result.evidence,
                  rounds=result.rounds, exclusion_after=_probe(ext),
                  gil_reported_after=gil_state.gil_reported())
+    if request.get("finalize"):
+        events.phase("finalize")    # the case's threads run on into the exit
     return 0

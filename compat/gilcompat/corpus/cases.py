@@ -90,6 +90,9 @@ class Case:
     # interpreter (the subinterp mode):
     subinterp: bool = False
     module_state: bool = False     # keeps its state per module (GC_MODULE_STATE)
+    # Leaves its threads running into the child's interpreter finalization, which is
+    # then one of the case's phases (a crash or hang there is the case's result):
+    finalize: bool = False
 
     @property
     def family(self) -> Optional[str]:
@@ -126,6 +129,7 @@ class Case:
             "env": dict(self.env), "import_while_busy": self.import_while_busy,
             "family": self.family, "shared": list(self.shared),
             "subinterp": self.subinterp, "module_state": self.module_state,
+            "finalize": self.finalize,
         }
 
 
@@ -193,6 +197,7 @@ def load_case(folder: Path, defaults: Optional[dict] = None) -> Case:
         env=_env(data.get("env", {})),
         import_while_busy=_flag(data, "import_while_busy"),
         subinterp=_flag(data, "subinterp"), module_state=_flag(data, "module_state"),
+        finalize=_flag(data, "finalize"),
         family_folder=home if home != folder else None, shared=shared,
     )
 

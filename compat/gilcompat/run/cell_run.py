@@ -114,7 +114,7 @@ def _request(case: Case, build: Build, face: str, mode: str, interp: Interpreter
         "functions": [{"name": f.name, "objects": [p.ctype.is_object for p in f.params],
                        "returns_string": f.result.is_string} for f in case.functions],
         "scenario": str(case.scenario_path), "events": str(workdir / "events.jsonl"),
-        "import_while_busy": case.import_while_busy,
+        "import_while_busy": case.import_while_busy, "finalize": case.finalize,
         "stress": {"threads": case.stress.threads, "iterations": case.stress.iterations,
                    "rounds": case.stress.rounds, "spin": case.stress.spin},
     }

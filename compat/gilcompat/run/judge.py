@@ -23,9 +23,10 @@ from gilcompat.run.process import ChildRun
 EVIDENCE_LINES = 40
 MODE_FORCES = {"gil0": False, "gil1": True}
 # Where a crash or hang is the case's result: its stress, the import while threads run,
-# the import an interpreter with its own GIL must refuse, and the end of interpreters
-# whose objects the case let cross into others.
-CASE_PHASES = ("stress", "late-import", "refusal", "teardown")
+# the import an interpreter with its own GIL must refuse, the end of interpreters
+# whose objects the case let cross into others, and the child's own finalization for
+# a case that leaves its threads running into it.
+CASE_PHASES = ("stress", "late-import", "refusal", "teardown", "finalize")
 
 
 def classify(run: ChildRun) -> tuple:
@@ -44,6 +45,10 @@ def classify(run: ChildRun) -> tuple:
         text = f"killed by {name} {where}"
         return ("crashed" if in_stress else "error"), _with_stderr(text, run), name
     done = run.last("done")
+    if done and run.phase == "finalize" and run.returncode:
+        # The cell's result was in, then the interpreter's finalization failed.
+        fatal = "Fatal Python error, " if "Fatal Python error" in run.stderr else ""
+        return "crashed", _with_stderr(f"{fatal}exit {run.returncode} {where}", run), None
     if done:
         return done["outcome"], done["evidence"], None
     if "Fatal Python error" in run.stderr:
