@@ -133,3 +133,59 @@ def test_a_return_inside_a_critical_section_is_flagged_and_a_goto_to_its_end_is_
                          b"    Py_END_CRITICAL_SECTION();\n"
                          b"    return r; }\n", "m.c")
     assert not [f for f in closed if f.severity == "warning"]
+
+
+@pytest.mark.parametrize("test", ["Py_REFCNT(o) == 1", "Py_REFCNT(o) != 1", "Py_REFCNT(o) > 1",
+                                  "1 < Py_REFCNT(o)", "Py_REFCNT(o) < 2", "Py_REFCNT(o) >= 2"])
+def test_every_am_i_alone_refcount_comparison_is_flagged(test):
+    assert patterns(f"void f(PyObject *o) {{ if ({test}) g(o); }}") == ["refcount-one"]
+
+
+def test_a_refcount_compared_with_other_numbers_is_not_flagged():
+    assert patterns("void f(PyObject *o) { if (Py_REFCNT(o) > 0) g(o); }") == []
+
+
+def test_a_strong_reference_taken_at_once_from_a_borrowed_list_item_is_flagged():
+    assert patterns("PyObject *f(PyObject *l) { return Py_NewRef(PyList_GetItem(l, 0)); }") \
+        == ["borrowed-list-newref"]
+    assert patterns("PyObject *f(PyObject *l) { return PyList_GetItem(l, 0); }") \
+        == ["borrowed-list-item"]
+
+
+def test_a_field_of_self_updated_without_a_lock_names_the_method_case():
+    found = warnings_in("typedef struct { long n; } obj;\n"
+                        "void bump(obj *self) { long x = self->n; self->n = x + 1; }")
+    assert [(f.pattern, f.case) for f in found] == [("method-field-rmw", "method_field_rmw")]
+
+
+def test_object_allocator_for_a_buffer_is_flagged_and_for_an_object_is_not():
+    assert patterns("void *f(size_t n) { return PyObject_Malloc(n); }") == ["object-malloc-buffer"]
+    assert patterns("void f(size_t n) { char *b = PyObject_Calloc(n, 1); g(b); }") \
+        == ["object-malloc-buffer"]
+    assert patterns("typedef struct { PyObject_HEAD long v; } box;\n"
+                    "box *f(void) { return PyObject_Malloc(sizeof(box)); }") == []
+    assert patterns("PyObject *f(void) { return (PyObject *)PyObject_Malloc(64); }") == []
+    assert patterns("void *f(size_t n) { return PyMem_Malloc(n); }") == []
+
+
+def test_set_item_macros_on_a_container_from_outside_are_flagged():
+    assert patterns("void f(PyObject *l, PyObject *v) { PyList_SET_ITEM(l, 0, v); }") \
+        == ["set-item-escaped"]
+    assert patterns("static PyObject *t;\nvoid f(PyObject *v) { PyTuple_SET_ITEM(t, 0, v); }") \
+        == ["set-item-escaped"]
+    assert patterns("PyObject *f(PyObject *v) { PyObject *l = PyList_New(1); "
+                    "PyList_SET_ITEM(l, 0, v); return l; }") == []
+
+
+def test_a_raw_bytearray_pointer_without_an_export_is_flagged():
+    assert patterns("char f(PyObject *b) { return PyByteArray_AS_STRING(b)[0]; }") \
+        == ["bytearray-raw-pointer"]
+    assert patterns("char f(PyObject *b) { Py_buffer v; char c; "
+                    "if (PyObject_GetBuffer(b, &v, PyBUF_SIMPLE) < 0) return 0; "
+                    "c = ((char *)v.buf)[0]; PyBuffer_Release(&v); return c; }") == []
+
+
+@pytest.mark.parametrize("call,pattern", [("PyImport_AddModule(\"m\")", "borrowed-add-module"),
+                                          ("PyCell_GET(c)", "borrowed-cell")])
+def test_other_borrowed_calls_the_howto_names_are_flagged(call, pattern):
+    assert patterns(f"PyObject *f(PyObject *c) {{ return {call}; }}") == [pattern]

@@ -16,10 +16,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
-from gilcompat.authors.scan_patterns import (BORROWED_CALLS, BUFFER_WRITERS,
+from gilcompat.authors.scan_patterns import (BORROWED_CALLS, BUFFER_WRITERS, NEWREF_CALLS,
                                             CRITICAL_SECTION_CALLS, LOCK_CALLS,
+                                            OBJECT_MALLOC_CALLS, SET_ITEM_MACROS,
+                                            BYTEARRAY_POINTERS,
                                             LOOP_ITEM_CALLS, NONREENTRANT_LIBC, PATTERNS,
                                             UNLOCK_CALLS)
+
+# Structs that are Python objects: `struct name { PyObject_HEAD ...` and
+# `typedef struct [tag] { PyObject_HEAD ... } name;` (no nested braces before the head).
+OBJECT_STRUCT = re.compile(r"struct\s+(\w+)\s*\{\s*PyObject(?:_VAR)?_HEAD")
+OBJECT_TYPEDEF = re.compile(r"typedef\s+struct\s*\w*\s*\{\s*PyObject(?:_VAR)?_HEAD[^{}]*\}\s*(\w+)")
 
 C_SUFFIXES = (".c", ".h", ".cc", ".cpp", ".cxx", ".hpp")
 SINGLE_THREADED_MARK = "gilcompat: single-threaded"
@@ -89,6 +96,20 @@ def _walk(node) -> Iterator:
 
 def _text(node) -> str:
     return node.text.decode("utf-8", "replace") if node is not None else ""
+
+
+def _calls(function_node, name: str) -> bool:
+    """Whether the function calls ``name`` anywhere in its body."""
+    return any(n.type == "call_expression" and _text(n.child_by_field_name("function")) == name
+               for n in _walk(function_node.child_by_field_name("body")))
+
+
+def _enclosing_call(node) -> Optional[str]:
+    """The function of the call whose argument ``node`` (a call) is, if any."""
+    parent = node.parent
+    if parent is None or parent.type != "argument_list" or parent.parent is None:
+        return None
+    return _text(parent.parent.child_by_field_name("function"))
 
 
 def _declared(decl) -> List[SharedVar]:
@@ -200,6 +221,9 @@ class _FileScan:
             for var in _declared(decl):
                 self.shared[var.name] = var
         self.init_names = self._init_only_functions(self._exec_slot_functions())
+        text = source.decode("utf-8", "replace")
+        self.object_structs = set(OBJECT_STRUCT.findall(text)) | set(
+            OBJECT_TYPEDEF.findall(text))
 
     def external_globals(self) -> Dict[str, SharedVar]:
         """The file-scope variables this file gives other files (not static)."""
@@ -262,7 +286,7 @@ class _FileScan:
         self.findings.append(Finding(
             self.path, node.start_point[0] + 1, node.start_point[1] + 1, pattern_id,
             pattern.case, pattern.message.format(**values), pattern.fix.format(**values),
-            "note" if pattern.case is None else "warning"))
+            pattern.severity or ("note" if pattern.case is None else "warning")))
 
     # ------------------------------------------------------------ per function
 
@@ -292,7 +316,8 @@ class _FileScan:
         var = self._var(fn, name)
         if var is None:
             if name in fn.params and through_arrow and self._read_modify_write(fn, node, target):
-                self.add(node, "per-object-state", _text(target), once_key=(fn.name, _text(target)))
+                pattern = "method-field-rmw" if name == "self" else "per-object-state"
+                self.add(node, pattern, _text(target), once_key=(fn.name, _text(target)))
             return
         lazy = self._lazy_guard(node, name)
         if lazy is not None:
@@ -347,15 +372,25 @@ class _FileScan:
 
     def _call(self, fn: _Function, node) -> None:
         callee = _text(node.child_by_field_name("function"))
+        if callee in OBJECT_MALLOC_CALLS and not self._sized_for_an_object(node):
+            self.add(node, "object-malloc-buffer", callee)
+            return
         if callee in NONREENTRANT_LIBC:
             self.add(node, "nonreentrant-libc", callee, fix_name=NONREENTRANT_LIBC[callee])
             return
         if fn.locked(node.start_byte) or fn.init_time:
             return
-        if callee in BORROWED_CALLS:
+        if callee == "PyList_GetItem" and _enclosing_call(node) in NEWREF_CALLS:
+            self.add(node, "borrowed-list-newref", _enclosing_call(node))
+        elif callee in BORROWED_CALLS:
             self.add(node, BORROWED_CALLS[callee], callee)
         elif callee in LOOP_ITEM_CALLS and fn.in_loop(node):
             self.add(node, "stale-sequence-size", callee, once_key=(fn.name, "stale", callee))
+        elif callee in BYTEARRAY_POINTERS and not _calls(fn.node, "PyObject_GetBuffer"):
+            self.add(node, "bytearray-raw-pointer", callee, once_key=(fn.name, "bytearray"))
+        elif callee in SET_ITEM_MACROS and self._escaped_container(fn, node):
+            target = _root(node.child_by_field_name("arguments").named_children[0])[0]
+            self.add(node, "set-item-escaped", callee, target=target)
         elif callee == "PyDict_Next":
             self.add(node, "dict-next-unlocked", callee)
         elif callee in BUFFER_WRITERS:
@@ -365,6 +400,28 @@ class _FileScan:
             var = self._var(fn, name)
             if var is not None and var.is_char_buffer:
                 self.add(node, "static-buffer", name, once_key=(fn.name, "static-buffer", name))
+
+    def _escaped_container(self, fn: _Function, call) -> bool:
+        """Whether the container a SET_ITEM macro stores into came from outside the
+        function (a parameter) or is shared state (a global): others may see it."""
+        args = call.child_by_field_name("arguments")
+        if args is None or not args.named_children:
+            return False
+        name, _ = _root(args.named_children[0])
+        return name in fn.params or self._var(fn, name) is not None
+
+    def _sized_for_an_object(self, call) -> bool:
+        """Whether an object-allocator call is for an object: its size, or the type
+        its result is cast or declared to, names PyObject or one of the file's structs
+        that open with PyObject_HEAD."""
+        parent = call.parent
+        context = _text(call.child_by_field_name("arguments"))
+        if parent is not None and parent.type == "cast_expression":
+            context += _text(parent.child_by_field_name("type"))
+        elif parent is not None and parent.type == "init_declarator" and parent.parent:
+            context += _text(parent.parent.child_by_field_name("type"))
+        names = set(re.findall(r"\w+", context))
+        return "PyObject" in names or bool(names & self.object_structs)
 
     def _return(self, fn: _Function, node) -> None:
         if fn.locked(node.start_byte, only=CRITICAL_SECTION_CALLS):
@@ -376,7 +433,8 @@ class _FileScan:
             self.add(node, "static-buffer", name, once_key=(fn.name, "static-buffer", name))
 
     def _refcount_one(self, fn: _Function, node) -> None:
-        if _text(node.child_by_field_name("operator")) not in ("==", "<", "<="):
+        # Every comparison with 1 or 2 reads "am I alone?" (== 1, != 1, > 1, < 2, ...).
+        if _text(node.child_by_field_name("operator")) not in ("==", "!=", "<", "<=", ">", ">="):
             return
         sides = [node.child_by_field_name("left"), node.child_by_field_name("right")]
         texts = [_text(s).replace(" ", "") for s in sides]

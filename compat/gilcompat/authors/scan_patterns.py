@@ -11,6 +11,7 @@ class Pattern:
     case: Optional[str]        # the corpus case demonstrating the hazard
     message: str
     fix: str
+    severity: str = ""         # "" follows the case: a warning with one, else a note
 
 
 PATTERNS: Dict[str, Pattern] = {p.id: p for p in [
@@ -38,6 +39,35 @@ PATTERNS: Dict[str, Pattern] = {p.id: p for p in [
     Pattern("per-object-state", "object_cursor",
             "read-modify-write of per-object C state '{name}' with no lock",
             "wrap it in Py_BEGIN_CRITICAL_SECTION(self) or a per-object PyMutex"),
+    Pattern("method-field-rmw", "method_field_rmw",
+            "read-modify-write of '{name}', a field of self, with no lock: threads calling "
+            "the method on one instance lose updates",
+            "wrap it in Py_BEGIN_CRITICAL_SECTION(self) (method_field_critical, 3.13)"),
+    Pattern("borrowed-list-newref", "list_newref_item",
+            "{name}(PyList_GetItem(...)): the strong reference comes after the borrowed "
+            "one, and another thread can free the item in between",
+            "use PyList_GetItemRef (list_getitem_ref, 3.13)"),
+    Pattern("bytearray-raw-pointer", "bytearray_resize_read",
+            "{name}() with no buffer export held: another thread's PyByteArray_Resize "
+            "can move the bytes under the pointer",
+            "hold a buffer export (PyObject_GetBuffer ... PyBuffer_Release) while reading "
+            "(bytearray_export_read)"),
+    Pattern("set-item-escaped", "list_set_item_escaped",
+            "{name}() on '{target}', a container this function did not create: other "
+            "threads may see it, and the macro takes no lock",
+            "use PyList_SetItem (list_setitem_locked); keep the SET_ITEM macros for "
+            "containers still being built"),
+    Pattern("borrowed-add-module", None,
+            "{name}() returns a borrowed module another thread can replace in sys.modules",
+            "use PyImport_AddModuleRef (3.13)", severity="warning"),
+    Pattern("borrowed-cell", None,
+            "{name}() reads a cell's content as a borrowed reference another thread can "
+            "replace", "use PyCell_Get, which returns a strong reference",
+            severity="warning"),
+    Pattern("object-malloc-buffer", None,
+            "{name}() for memory whose size names no object type: on free-threaded builds "
+            "the object allocator is for Python objects only",
+            "allocate buffers with PyMem_Malloc (or PyMem_RawMalloc)", severity="warning"),
     Pattern("nonreentrant-libc", "nonreentrant_libc",
             "{name}() keeps its state in static storage: calls from threads interfere",
             "use the reentrant form ({fix_name}) (reentrant_libc)"),
@@ -96,7 +126,21 @@ BORROWED_CALLS = {
     "PyDict_SetDefault": "borrowed-setdefault",
     "PyWeakref_GetObject": "borrowed-weakref",
     "PyWeakref_GET_OBJECT": "borrowed-weakref",
+    "PyImport_AddModule": "borrowed-add-module",
+    "PyImport_AddModuleObject": "borrowed-add-module",
+    "PyCell_GET": "borrowed-cell",
 }
+
+# Raw pointers into a bytearray, which a resize moves.
+BYTEARRAY_POINTERS = ("PyByteArray_AS_STRING", "PyByteArray_AsString")
+
+# Stores into a container that take no lock: only for one still being built.
+SET_ITEM_MACROS = ("PyList_SET_ITEM", "PyTuple_SET_ITEM")
+
+OBJECT_MALLOC_CALLS = ("PyObject_Malloc", "PyObject_Calloc", "PyObject_Realloc")
+
+# Strong references taken at once from a borrowed one: still too late.
+NEWREF_CALLS = ("Py_NewRef", "Py_XNewRef", "Py_INCREF", "Py_XINCREF")
 
 # Borrowed item access that is only a hazard inside a loop (the size was read before).
 LOOP_ITEM_CALLS = ("PyList_GET_ITEM", "PySequence_Fast_ITEMS", "PySequence_Fast_GET_ITEM",

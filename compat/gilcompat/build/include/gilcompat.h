@@ -68,10 +68,14 @@ static inline void *gilcompat_module_state(void)
 #  define GC_HAVE_313_API 0
 #endif
 
-/* Py_NewRef arrived in 3.10. */
+/* Py_NewRef and Py_XNewRef arrived in 3.10. */
 #if PY_VERSION_HEX < 0x030A0000 && !defined(Py_NewRef)
 static inline PyObject *gilcompat_newref(PyObject *o) { Py_INCREF(o); return o; }
 #  define Py_NewRef(o) gilcompat_newref((PyObject *)(o))
+#endif
+#if PY_VERSION_HEX < 0x030A0000 && !defined(Py_XNewRef)
+static inline PyObject *gilcompat_xnewref(PyObject *o) { Py_XINCREF(o); return o; }
+#  define Py_XNewRef(o) gilcompat_xnewref((PyObject *)(o))
 #endif
 
 #endif /* GILCOMPAT_H */
