@@ -1,11 +1,14 @@
 """What an interpreter build is: probed by running it, never guessed from its name."""
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 from dataclasses import asdict, dataclass
 from typing import Optional, Tuple
+
+from gilcompat import cache
 
 _PROBE = r"""
 import json, site, sys, sysconfig, importlib.util
@@ -124,7 +127,84 @@ def _without_gil_setting(environ) -> dict:
 
 
 def probe(executable: str, timeout_s: float = 60) -> Interpreter:
-    """Run ``executable`` once and read what it is."""
+    """What ``executable`` is: from the per-user cache when neither the executable,
+    the environment it would see, nor its site-packages folders changed since it was
+    last run for this; else by running it (and caching the answer). What it declares
+    is all the probe reads: whatever a cell measures is measured in the cell."""
+    entry = _cache_entry(executable)
+    found = _cached(entry)
+    if found is None:
+        found = _probe_now(executable, timeout_s)
+        _store(entry, found)
+    return found
+
+
+def _identity(executable: str) -> Optional[dict]:
+    """What the answer depends on, short of running the executable: the file (and
+    what a link resolves to) and the PYTHON* environment the probe runs with."""
+    absolute = os.path.abspath(shutil.which(executable) or executable)
+    try:
+        stats = [os.stat(path) for path in (absolute, os.path.realpath(absolute))]
+    except OSError:
+        return None
+    return {"path": absolute,
+            "files": [[s.st_ino, s.st_size, s.st_mtime_ns] for s in stats],
+            "env": sorted((k, v) for k, v in _without_gil_setting(os.environ).items()
+                          if k.startswith("PYTHON"))}
+
+
+def _folder_stamps(folders) -> dict:
+    stamps = {}
+    for folder in folders:
+        try:
+            stamps[folder] = os.stat(folder).st_mtime_ns
+        except OSError:
+            stamps[folder] = None
+    return stamps
+
+
+def _cache_entry(executable: str):
+    identity = _identity(executable)
+    if identity is None:
+        return None
+    digest = hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:24]
+    return cache.cache_root() / "probes" / f"{digest}.json", identity
+
+
+def _cached(entry) -> Optional[Interpreter]:
+    if entry is None:
+        return None
+    path, identity = entry
+    try:
+        data = json.loads(path.read_text())
+        if data["identity"] != json.loads(json.dumps(identity)):
+            return None
+        fields = data["interpreter"]
+        # A package installed or removed since changes a site-packages folder's time.
+        if data["site_stamps"] != _folder_stamps(fields["site_packages"]):
+            return None
+        fields["site_packages"] = tuple(fields["site_packages"])
+        return Interpreter(**fields)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _store(entry, interp: Interpreter) -> None:
+    if entry is None:
+        return
+    path, identity = entry
+    data = {"identity": identity, "interpreter": asdict(interp),
+            "site_stamps": _folder_stamps(interp.site_packages)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(data))
+        os.replace(partial, path)       # readers see the old answer or the new one
+    except OSError:
+        pass                            # no cache: the next run probes again
+
+
+def _probe_now(executable: str, timeout_s: float) -> Interpreter:
     try:
         proc = subprocess.run([executable, "-s", "-c", _PROBE], capture_output=True,
                               text=True, timeout=timeout_s,
