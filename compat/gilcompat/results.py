@@ -48,6 +48,13 @@ class Cell:
     subinterp_rule: Optional[str] = None   # "honored": an interpreter with its own GIL
                                            # refused the undeclared module; "violated"
     refusal: Optional[dict] = None         # module, refused, error
+    # Detection power (corpus/power.py): the measurement that set this cell's rounds:
+    power: Optional[dict] = None           # case, family, rounds, broken, rate_low,
+                                           # budget, weak, miss (at the rounds run)
+    hang_called_s: Optional[float] = None  # a hang: seconds from the start of the phase it
+                                           # hung in to the watchdog calling it
+    rounds_broken: Optional[int] = None    # rounds that showed the break (more than one
+                                           # only when every round ran: bench/power.py)
 
     @property
     def key(self) -> tuple:

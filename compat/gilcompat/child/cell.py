@@ -95,7 +95,7 @@ def main(argv):
     result = run_stress(
         ext, scenario, stress["threads"], stress["iterations"], stress["rounds"],
         on_round=lambda r, evidence: events.write("round", round=r, evidence=evidence),
-        on_phase=events.phase)
+        on_phase=events.phase, every_round=stress.get("every_round", False))
     events.phase("after")
     events.write("done", outcome=result.outcome, evidence=result.evidence,
                  rounds=result.rounds, exclusion_after=_probe(ext),

@@ -36,10 +36,15 @@ def _quiet(*args):
     pass
 
 
-def run_stress(ext, scenario, threads, iterations, rounds, on_round=_quiet, on_phase=_quiet):
+def run_stress(ext, scenario, threads, iterations, rounds, on_round=_quiet, on_phase=_quiet,
+               every_round=False):
     """Run up to ``rounds`` rounds; ``on_round(round, evidence)`` after each, and
     ``on_phase(phase, round)`` as each round enters ``setup``, ``stress`` and ``check``
-    (so a crash or hang can be placed: only one in ``stress`` is the race showing)."""
+    (so a crash or hang can be placed: only one in ``stress`` is the race showing).
+    The run stops at the first round with evidence, unless ``every_round`` (measuring
+    how often a round shows the break: bench/power.py); then the first evidence is
+    the result."""
+    first = None
     setup = getattr(scenario, "setup", lambda ext: None)
     for round_index in range(1, rounds + 1):
         on_phase("setup", round_index)
@@ -54,6 +59,10 @@ def run_stress(ext, scenario, threads, iterations, rounds, on_round=_quiet, on_p
                                 round_index)
         evidence = scenario.check(ext, state, [r.value for r in returns])
         on_round(round_index, evidence)
-        if evidence:
-            return StressResult("broken", f"round {round_index}: {evidence}", round_index)
+        if evidence and first is None:
+            first = StressResult("broken", f"round {round_index}: {evidence}", round_index)
+        if first is not None and not every_round:
+            return first
+    if first is not None:     # every round ran
+        return StressResult(first.outcome, first.evidence, rounds)
     return StressResult("holds", "", rounds)

@@ -33,7 +33,7 @@ class Stress:
     rounds: int = 5
     spin: int = 100
     timeout_s: float = 30.0
-    idle_s: float = 1.0       # no CPU progress this long with every thread asleep: hung
+    idle_s: float = 0.15      # no CPU progress this long with every thread asleep: hung
 
 
 @dataclass(frozen=True)

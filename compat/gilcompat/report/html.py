@@ -10,6 +10,8 @@ import html
 import json
 from typing import Dict, List
 
+from gilcompat.report.power_table import HEADINGS as POWER_HEADINGS
+from gilcompat.report.power_table import cells_of as power_cells, power_rows
 from gilcompat.report.model import (WITNESS_COLUMNS, Headline, Merged, agreement,
                                   crash_hang_text, gil_text, modules_text)
 
@@ -191,6 +193,19 @@ def witness_tables(merged: Merged) -> str:
     return "".join(parts)
 
 
+def power_table(merged: Merged) -> str:
+    rows = power_rows(merged)
+    if not rows:
+        return ""
+    head = "".join(f"<th>{_e(h)}</th>" for h in POWER_HEADINGS)
+    body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in power_cells(r)) + "</tr>"
+                   for r in rows)
+    return (f"<h2>Detection power</h2><p class=\"hint\">How likely each case's holding cells "
+            f"were to miss a real break (measured by bench/power.py).</p>"
+            f'<div class="wrap"><table><thead><tr>{head}</tr></thead><tbody>{body}'
+            f"</tbody></table></div>")
+
+
 def render(merged: Merged, heads: Dict[str, Headline]) -> str:
     cards = "".join(headline_card(e, heads[e["id"]]) for e in merged.interpreters)
     legend = "".join(f'<span class="v-{v}">{v}</span>' for v in LEGEND)
@@ -204,6 +219,7 @@ def render(merged: Merged, heads: Dict[str, Headline]) -> str:
 <div class="heads">{cards}</div>
 {route_tables(merged, heads)}
 {witness_tables(merged)}
+{power_table(merged)}
 <h2>Matrix</h2>
 <p class="legend">{legend}</p>
 <p class="hint">Hover a cell for its evidence; click or tap to show it below.</p>

@@ -2,6 +2,8 @@
 
 from typing import Dict, List
 
+from gilcompat.report.power_table import HEADINGS as POWER_HEADINGS
+from gilcompat.report.power_table import cells_of as power_cells, power_rows
 from gilcompat.report.model import (WITNESS_COLUMNS, Headline, Merged, agreement,
                                   crash_hang_text, gil_text, modules_text)
 
@@ -91,10 +93,23 @@ def witness_lines(merged: Merged) -> List[str]:
     return lines
 
 
+def power_lines(merged: Merged) -> List[str]:
+    rows = power_rows(merged)
+    if not rows:
+        return []
+    lines = ["## Detection power", "",
+             "How likely each case's holding cells were to miss a real break "
+             "(measured by bench/power.py).", "",
+             "| " + " | ".join(POWER_HEADINGS) + " |", "|---" * len(POWER_HEADINGS) + "|"]
+    lines += ["| " + " | ".join(power_cells(r)) + " |" for r in rows]
+    return lines + [""]
+
+
 def render(merged: Merged, heads: Dict[str, Headline]) -> str:
     lines = ["# gilcompat conformance report", ""]
     for entry in merged.interpreters:
         lines += headline_lines(entry, heads[entry["id"]])
     lines += witness_lines(merged)
+    lines += power_lines(merged)
     lines += matrix_lines(merged)
     return "\n".join(lines) + "\n"

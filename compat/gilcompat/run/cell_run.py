@@ -16,6 +16,7 @@ from typing import Optional
 from gilcompat.build.cached_build import Build
 from gilcompat.build.names import SPIN_SETTER, module_names, own_gil_names, probe_names
 from gilcompat.child import CELL_MAIN
+from gilcompat.corpus import power
 from gilcompat.corpus.cases import Case
 from gilcompat.corpus.faces import BY_NAME, FACES, absent_reason
 from gilcompat.pythons.interpreter import Interpreter
@@ -69,8 +70,25 @@ def mode_env(mode: str, extra=()) -> dict:
     return env
 
 
+def stress_rounds(case: Case, interp: Interpreter) -> tuple:
+    """(rounds, the Power that set them or None): the measured budget where the case
+    (or the case it fixes) has one, else case.toml's rounds."""
+    found = power.power_for((case.name, *case.fixes), interp.implementation,
+                            power.family_of(interp.implementation, interp.version_tuple,
+                                            interp.free_threaded, interp.tsan))
+    return (found.budget, found) if found else (case.stress.rounds, None)
+
+
+def _power_record(found: power.Power, rounds: int) -> dict:
+    return {"case": found.case, "family": found.family, "rounds": found.rounds,
+            "broken": found.broken, "rate_low": round(found.rate_low, 4),
+            "budget": found.budget, "weak": found.weak, "miss": found.miss(rounds)}
+
+
 def run_cell(case: Case, build: Optional[Build], interp: Interpreter, face: str,
-             mode: str) -> Cell:
+             mode: str, rounds: Optional[int] = None, every_round: bool = False) -> Cell:
+    """One cell. ``rounds`` (and ``every_round``: go on after the first evidence) are
+    for measuring power; a normal cell runs its measured budget."""
     cell = Cell(interp.id, case.name, case.category, face, mode)
     reason = skip_reason(case, interp, face, mode)
     if reason:
@@ -82,15 +100,21 @@ def run_cell(case: Case, build: Optional[Build], interp: Interpreter, face: str,
         first = next((l.strip() for l in message.splitlines() if "error" in l), "")
         cell.evidence = f"build failed: {first}\n{message}"
         return cell
+    budget, found = stress_rounds(case, interp)
+    if rounds is None:
+        rounds = budget
+        cell.power = _power_record(found, rounds) if found else None
     with tempfile.TemporaryDirectory(prefix=f"gilcompat-{case.name}-") as tmp:
         workdir = Path(tmp)
-        request = _request(case, build, face, mode, interp, workdir)
+        request = _request(case, build, face, mode, interp, workdir, rounds, every_round)
         argv = child_argv(interp.python, CELL_MAIN, [str(request)],
                           site_dirs=interp.site_packages)
         env = mode_env(mode, case.env)
         if interp.tsan:
             env["TSAN_OPTIONS"] = tsan.options(workdir)
-        run = spawn_and_watch(argv, env, workdir, case.stress.timeout_s, case.stress.idle_s)
+        # case.toml's timeout is for its own rounds: more rounds get more time.
+        timeout_s = case.stress.timeout_s * max(1.0, rounds / max(1, case.stress.rounds))
+        run = spawn_and_watch(argv, env, workdir, timeout_s, case.stress.idle_s)
         if interp.tsan:
             run.witness = tsan.read_logs(workdir, case.folders)
     return judge(cell, case, interp, run)
@@ -106,7 +130,7 @@ def face_names(base: str) -> dict:
 
 
 def _request(case: Case, build: Build, face: str, mode: str, interp: Interpreter,
-             workdir: Path) -> Path:
+             workdir: Path, rounds: int, every_round: bool) -> Path:
     request = {
         "case": case.name, "face": face, "names": face_names(build.module),
         "mode": mode, "subinterpreters": interp.subinterpreters,
@@ -116,7 +140,8 @@ def _request(case: Case, build: Build, face: str, mode: str, interp: Interpreter
         "scenario": str(case.scenario_path), "events": str(workdir / "events.jsonl"),
         "import_while_busy": case.import_while_busy, "finalize": case.finalize,
         "stress": {"threads": case.stress.threads, "iterations": case.stress.iterations,
-                   "rounds": case.stress.rounds, "spin": case.stress.spin},
+                   "rounds": rounds, "every_round": every_round,
+                   "spin": case.stress.spin},
     }
     path = workdir / "request.json"
     path.write_text(json.dumps(request))

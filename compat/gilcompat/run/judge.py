@@ -88,7 +88,9 @@ def _add_witness(cell: Cell, witness: Optional[tsan.Witness]) -> None:
 def _record_measurements(cell: Cell, run: ChildRun) -> None:
     before, imported, done = run.last("before"), run.last("imported"), run.last("done")
     rounds = [e for e in run.events if e.get("event") == "round"]
-    cell.rounds = done["rounds"] if done else len(rounds) + (1 if run.phase == "stress" else 0)
+    died = run.phase == "stress" and not done     # a crash or hang ended that round
+    cell.rounds = done["rounds"] if done else len(rounds) + died
+    cell.rounds_broken = sum(1 for r in rounds if r.get("evidence")) + died
     if before:
         cell.exclusion_before = before["exclusion"]
         cell.gil_before = before["exclusion"]["gil"]
@@ -138,6 +140,9 @@ def judge(cell: Cell, case: Case, interp: Interpreter, run: ChildRun) -> Cell:
     cell.duration_s = round(run.duration_s, 3)
     if cell.outcome in ("crashed", "hung", "error"):
         cell.phase = run.phase or "start-up"
+    entered = run.last("phase")
+    if run.hang_at is not None and entered:
+        cell.hang_called_s = round(run.hang_at - entered["t"], 3)
     _add_witness(cell, run.witness)
     _record_measurements(cell, run)
     if cell.outcome == "error":

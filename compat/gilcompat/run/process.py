@@ -18,7 +18,7 @@ from typing import List, Optional
 from gilcompat.run import tsan
 from gilcompat.run.watchdog import HangWatch
 
-POLL_S = 0.02
+POLL_S = 0.01           # the watchdog's sampling: a deadlock is seen within idle_s + this
 STACK_WAIT_S = 1.0
 STOP = threading.Event()      # set when the run is interrupted: children are killed
 
@@ -35,6 +35,7 @@ class ChildRun:
     stderr: str
     duration_s: float
     witness: Optional[tsan.Witness] = None    # ThreadSanitizer's reports (TSan builds)
+    hang_at: Optional[float] = None   # time.time() when the watchdog called it hung
 
     def last(self, name: str) -> Optional[dict]:
         found = [e for e in self.events if e.get("event") == name]
@@ -64,7 +65,7 @@ def spawn_and_watch(argv: List[str], env: dict, workdir: Path, timeout_s: float,
     with open(workdir / "stdout", "wb") as out, open(workdir / "stderr", "wb") as err:
         proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                                 env=env, cwd=workdir, start_new_session=True)
-        hang = None
+        hang = hang_at = None
         try:
             watch = HangWatch(proc.pid, timeout_s, idle_s)
             while proc.poll() is None:
@@ -72,6 +73,7 @@ def spawn_and_watch(argv: List[str], env: dict, workdir: Path, timeout_s: float,
                     raise Interrupted(f"run interrupted; child {proc.pid} killed")
                 hang = watch.poll()
                 if hang:
+                    hang_at = time.time()
                     _dump_stacks_then_kill(proc, workdir / "stderr")
                     break
                 try:
@@ -82,7 +84,8 @@ def spawn_and_watch(argv: List[str], env: dict, workdir: Path, timeout_s: float,
             _kill_group(proc)
     duration = time.monotonic() - start
     return ChildRun(proc.returncode, hang, _read_events(events_path),
-                    (workdir / "stderr").read_text(errors="replace"), duration)
+                    (workdir / "stderr").read_text(errors="replace"), duration,
+                    hang_at=hang_at)
 
 
 def _dump_stacks_then_kill(proc: subprocess.Popen, stderr_path: Path) -> None:
@@ -93,7 +96,7 @@ def _dump_stacks_then_kill(proc: subprocess.Popen, stderr_path: Path) -> None:
     deadline = time.monotonic() + STACK_WAIT_S
     size = -1
     while time.monotonic() < deadline:   # wait until faulthandler stops writing
-        time.sleep(0.1)
+        time.sleep(0.03)
         now = stderr_path.stat().st_size
         if now == size and now > 0:
             break

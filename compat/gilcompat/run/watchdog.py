@@ -6,8 +6,9 @@ free-threaded 3.13 wakes every millisecond, and PyPy's threads waiting for its G
 (up to about 12% of a core, measured), so the rule over the last ``idle_s`` seconds is:
 under 25% of one core used, and every thread asleep in at least half of the samples. A
 working stress run uses a whole core or more; one starved by a loaded machine is
-runnable, not asleep. Reading that from ``/proc`` lets a case that hangs by design cost
-about a second instead of its whole timeout. Where ``/proc`` is missing only the
+runnable, not asleep. Reading that from ``/proc`` every 10 ms over a 0.15 s window
+(case.toml's ``idle``) lets a case that hangs by design be called hung within 0.2 s
+of its threads blocking, instead of its whole timeout. Where ``/proc`` is missing only the
 timeout applies.
 """
 
@@ -24,17 +25,32 @@ TICKS_PER_S = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def cpu_and_asleep(pid: int) -> Optional[Tuple[int, bool]]:
-    """(CPU ticks of all threads, whether every thread sleeps), or None if unreadable."""
+    """(CPU ticks of all threads of the child and its descendants, whether every one of
+    them sleeps), or None if unreadable. Descendants count: an interpreter started
+    through a launcher (a pyenv shim is a shell script) runs in a child of the watched
+    process, which just waits."""
     total, asleep = 0, True
+    pending, seen = [pid], set()
     try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            text = (task / "stat").read_text()
-            fields = text[text.rindex(")") + 2:].split()
-            asleep = asleep and fields[0] in _ASLEEP
-            total += int(fields[11]) + int(fields[12])
+        while pending:
+            current = pending.pop()
+            seen.add(current)
+            for task in Path(f"/proc/{current}/task").iterdir():
+                text = (task / "stat").read_text()
+                fields = text[text.rindex(")") + 2:].split()
+                asleep = asleep and fields[0] in _ASLEEP
+                total += int(fields[11]) + int(fields[12])
+                pending += [int(c) for c in _children(task) if int(c) not in seen]
     except (OSError, ValueError, IndexError):
-        return None
+        return None if current == pid else (total, asleep)   # a descendant just ended
     return total, asleep
+
+
+def _children(task: Path) -> list:
+    try:
+        return (task / "children").read_text().split()
+    except OSError:
+        return []
 
 
 class HangWatch:
