@@ -64,3 +64,17 @@ def test_catalog_page_is_up_to_date():
     page = Path(__file__).resolve().parent.parent / "docs" / "catalog.md"
     assert proc.returncode == 0, proc.stderr
     assert page.read_text() == proc.stdout, "docs/catalog.md is out of date"
+
+
+def test_a_first_run_builds_ahead_of_its_cells_on_one_progress_line(tmp_path):
+    """In an empty cache every build is a compile; the build phase reports as one line
+    per tenth (not a terminal here), ending with the count of what it compiled."""
+    import os
+    env = {**os.environ, "GILCOMPAT_CACHE": str(tmp_path / "cache")}
+    out = tmp_path / "r.json"
+    proc = subprocess.run([sys.executable, "-m", "gilcompat", "run", "--case", "global_counter",
+                           "--case", "lazy_init", "--face", "capi", "--json", str(out)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "builds 2/2 (2 compiled)" in proc.stderr
+    assert {c["verdict"] for c in json.loads(out.read_text())["cells"]} <= {"ok", "skipped"}

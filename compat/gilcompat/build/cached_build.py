@@ -59,10 +59,19 @@ def build_key(case: Case, interp: Interpreter) -> str:
     return digest.hexdigest()[:20]
 
 
+def _final_folder(case: Case, interp: Interpreter) -> Path:
+    return cache.cache_root() / "builds" / f"{case.name}-{interp.id}-{build_key(case, interp)}"
+
+
+def is_built(case: Case, interp: Interpreter) -> bool:
+    """Whether the case's build for ``interp`` is in the cache already."""
+    return _final_folder(case, interp).is_dir()
+
+
 def ensure_built(case: Case, interp: Interpreter) -> Build:
     """The case's shared object for ``interp``, from the cache or freshly compiled."""
-    root = cache.cache_root() / "builds"
-    final = root / f"{case.name}-{interp.id}-{build_key(case, interp)}"
+    final = _final_folder(case, interp)
+    root = final.parent
     base = module_base(case)
     found = _built_in(final, case, base)
     if found:

@@ -1,11 +1,13 @@
 """Plan the cells of a run (interpreter x case x face x mode) and run them.
 
-Each interpreter is prepared once, each case built once per interpreter (lazily, by the
-first of its cells to run), and the results file is rewritten after every cell, so an
+Each interpreter is prepared once, each case built once per interpreter (by a thread
+that builds ahead of the cells, in their order, or by the first cell that needs it
+sooner), and the results file is rewritten after every cell, so an
 interrupted run keeps what it finished.
 """
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,7 +15,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from gilcompat.run import cell_run as runner
 from gilcompat.run.process import STOP
-from gilcompat.build.cached_build import Build, ensure_built
+from gilcompat.build.cached_build import Build, ensure_built, is_built
 from gilcompat.corpus.cases import MODES, Case
 from gilcompat.corpus.faces import CONFORMANCE_CASES, DEFAULT_FACES, INIT_FACES
 from gilcompat.pythons.interpreter import Interpreter
@@ -71,6 +73,10 @@ class BuildCache:
         self.locks: Dict[Tuple[str, str], threading.Lock] = {}
         self.guard = threading.Lock()
 
+    def cached(self, case: Case, interp: Interpreter) -> bool:
+        """Whether the build is at hand without compiling (this run's, or the cache's)."""
+        return (case.name, interp.id) in self.builds or is_built(case, interp)
+
     def get(self, case: Case, interp: Interpreter) -> Build:
         key = (case.name, interp.id)
         with self.guard:
@@ -83,6 +89,32 @@ class BuildCache:
                                        f"(its cells are errors; see their evidence)")
                 self.builds[key] = build
             return self.builds[key]
+
+
+def prebuild(cells: List[PlannedCell], builds: BuildCache, progress: Progress) -> threading.Thread:
+    """Build every (case, interpreter) the cells need, in the cells' order, on a thread
+    of its own: compiling overlaps running the cells already built (a cell whose build
+    is not done yet waits for it, or builds it itself first)."""
+    wanted = {(p.case.name, p.interp.id): (p.case, p.interp) for p in reversed(cells)
+              if not runner.skip_reason(p.case, p.interp, p.face, p.mode)}
+    order = dict.fromkeys((p.case.name, p.interp.id) for p in cells)
+    pairs = [wanted[key] for key in order if key in wanted]
+
+    def build_all():
+        compiled, compile_s = 0, 0.0
+        for done, (case, interp) in enumerate(pairs, 1):
+            if STOP.is_set():
+                return
+            start = time.monotonic()
+            fresh = not builds.cached(case, interp)
+            builds.get(case, interp)
+            if fresh:
+                compiled, compile_s = compiled + 1, compile_s + time.monotonic() - start
+            progress.build_done(done, len(pairs), compiled, compile_s)
+
+    thread = threading.Thread(target=build_all, name="gilcompat-prebuild", daemon=True)
+    thread.start()
+    return thread
 
 
 def _run_one(planned: PlannedCell, builds: BuildCache) -> Cell:
@@ -99,6 +131,7 @@ def run_matrix(cells: List[PlannedCell], results: Results, out: Optional[Path],
     for interp in dict.fromkeys(c.interp for c in cells):
         results.add_interpreter(interp)
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    prebuild(cells, builds, progress)
     try:
         futures = [pool.submit(_run_one, planned, builds) for planned in cells]
         for future in as_completed(futures):

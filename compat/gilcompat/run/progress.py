@@ -18,12 +18,27 @@ class Progress:
         self._clear()
         print(message, file=self.stream, flush=True)
 
+    builds = ""     # the build phase's state, while builds run beside the cells
+
+    def build_done(self, done: int, total: int, compiled: int, compile_s: float) -> None:
+        """A build finished (``compiled`` of the ``done`` were compiled, not cached,
+        taking ``compile_s`` seconds in all): one line for the phase, with an estimate
+        from the compiles so far (every build left is taken to compile)."""
+        left = total - done
+        eta = f", about {compile_s / compiled * left:.0f} s left" if compiled and left else ""
+        self.builds = f"builds {done}/{total}{eta}" if left else ""
+        if not self.live and (done == total or done % max(1, total // 10) == 0):
+            print(f"builds {done}/{total} ({compiled} compiled){eta}", file=self.stream,
+                  flush=True)
+
     def cell_done(self, cell) -> None:
         self.done += 1
         elapsed = time.monotonic() - self.start
         text = (f"[{self.done:>{len(str(self.total))}}/{self.total}] {elapsed:6.1f}s "
                 f"{cell.interpreter} {cell.case} {cell.face} {cell.mode}: "
                 f"{cell.outcome} ({cell.verdict})")
+        if self.live and self.builds:
+            text += f"  | {self.builds}"
         if self.live:
             self._clear()
             self.stream.write(text)
