@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import List
 
 from gilcompat.report import terminal as table
-from gilcompat.corpus.cases import MODES, Case, check_twins, corpus_root, load_cases
+from gilcompat.corpus.cases import (MODES, Case, case_folders, check_twins, corpus_root,
+                                    load_cases)
 from gilcompat.corpus.faces import FACES
 from gilcompat.pythons.interpreter import Interpreter, ProbeError, probe
 from gilcompat.run.plan import run_matrix, run_plan, undeclared_parallel
@@ -22,10 +23,11 @@ from gilcompat.run.expectations import PASSING_VERDICTS
 DEFAULT_RESULTS = "gilcompat-results.json"
 
 
-def _load(paths: List[str]) -> tuple:
+def _load(paths: List[str], only: List[str] = ()) -> tuple:
+    """The cases (``only``: just those named, whose errors alone then count)."""
     roots = [Path(p) for p in paths] if paths else [corpus_root()]
-    cases, errors = load_cases(roots)
-    errors += check_twins(cases) if not paths else []
+    cases, errors = load_cases(roots, only=list(only) or None)
+    errors += check_twins(cases) if not (paths or only) else []
     for error in errors:
         print(f"gilcompat: case error: {error}", file=sys.stderr)
     return cases, errors
@@ -53,14 +55,16 @@ def cmd_list(args) -> int:
     return 1 if errors else 0
 
 
-def _select(cases: List[Case], names: List[str]) -> List[Case]:
+def _select(cases: List[Case], names: List[str], paths: List[str] = ()) -> List[Case]:
     if not names:
         return cases
     known = {c.name: c for c in cases}
     unknown = [n for n in names if n not in known]
     if unknown:
+        roots = [Path(p) for p in paths] if paths else [corpus_root()]
+        folders = sorted(f.name for f in case_folders(roots))
         raise SystemExit(f"gilcompat: no case named {', '.join(unknown)} "
-                         f"(known: {', '.join(sorted(known))})")
+                         f"(cases: {', '.join(folders)})")
     return [known[n] for n in names]
 
 
@@ -156,10 +160,8 @@ def _try_modes(cases, interps, results, args, out, progress, conformance) -> Non
 
 
 def cmd_run(args) -> int:
-    cases, errors = _load(args.cases_dir)
-    cases = _select(cases, args.case)
-    if args.case:   # only the selected cases' own errors decide the exit status
-        errors = [e for e in errors if e.folder.name in args.case]
+    cases, errors = _load(args.cases_dir, args.case)   # only the named cases' errors
+    cases = _select(cases, args.case, args.cases_dir)
     ran = _run_and_print(cases, args, Path(args.json), conformance=not args.case)
     if ran is None:
         return 130

@@ -233,12 +233,15 @@ def _family(folder: Path, name: str, data: dict) -> Tuple[Path, dict]:
     return home, family
 
 
-def load_cases(roots: List[Path], defaults: Optional[dict] = None
-               ) -> Tuple[List[Case], List[CaseError]]:
-    """Every case under ``roots`` (a case folder or a folder of case folders)."""
+def load_cases(roots: List[Path], defaults: Optional[dict] = None,
+               only: Optional[List[str]] = None) -> Tuple[List[Case], List[CaseError]]:
+    """Every case under ``roots`` (a case folder or a folder of case folders); with
+    ``only``, just the folders of those names (a case's folder is named as the case)."""
     cases: List[Case] = []
     errors: List[CaseError] = []
-    for folder in _case_folders(roots):
+    for folder in case_folders(roots):
+        if only and folder.name not in only:
+            continue
         try:
             cases.append(load_case(folder, defaults))
         except _Invalid as exc:
@@ -263,7 +266,7 @@ def check_twins(cases: List[Case]) -> List[CaseError]:
     return errors
 
 
-def _case_folders(roots: List[Path]) -> List[Path]:
+def case_folders(roots: List[Path]) -> List[Path]:
     folders = []
     for root in roots:
         if (root / CASE_FILE).exists():
