@@ -5,7 +5,7 @@ case's ``finalize`` phase: a crash or hang there is the result)."""
 
 import time
 
-CYCLES_PER_THREAD = 200     # each thread shown cycling before the exit begins
+CYCLES_PER_THREAD = 20      # each thread shown cycling before the exit begins
 WAIT_S = 5.0
 
 

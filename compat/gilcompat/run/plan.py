@@ -64,6 +64,9 @@ def run_plan(cases: Sequence[Case], interps: Sequence[Interpreter],
     return cells
 
 
+WRITE_EVERY_S = 1.0     # the results file's rewrites (an interrupted run keeps the rest)
+
+
 class BuildCache:
     """One build per (case, interpreter) in this run, however many cells ask at once."""
 
@@ -132,19 +135,27 @@ def run_matrix(cells: List[PlannedCell], results: Results, out: Optional[Path],
         results.add_interpreter(interp)
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     prebuild(cells, builds, progress)
+    written = 0.0
     try:
         futures = [pool.submit(_run_one, planned, builds) for planned in cells]
         for future in as_completed(futures):
             cell = future.result()
             results.cells.append(cell)
-            if out:
+            # Rewriting the whole file after every cell costs more than a cell late in a
+            # long run: at most every WRITE_EVERY_S, and always at the end or a stop.
+            if out and time.monotonic() - written >= WRITE_EVERY_S:
                 results.write(out)
+                written = time.monotonic()
             progress.cell_done(cell)
     except BaseException:
         STOP.set()             # running children are killed, queued cells dropped
         pool.shutdown(wait=True, cancel_futures=True)
+        if out:
+            results.write(out)
         raise
     pool.shutdown(wait=True)
+    if out:
+        results.write(out)
     order = {id(p): i for i, p in enumerate(cells)}
     key = {(p.interp.id, p.case.name, p.face, p.mode): order[id(p)] for p in cells}
     results.cells.sort(key=lambda c: key.get(c.key, len(key)))

@@ -1,15 +1,12 @@
 """The parent's hang watchdog: a deadlocked child is caught fast, a slow one by timeout.
 
 A deadlock shows from outside as a process that has all but stopped: its threads sleep
-and its CPU time hardly moves. "Hardly": a thread waiting for a stop-the-world on
-free-threaded 3.13 wakes every millisecond, and PyPy's threads waiting for its GIL poll
-(up to about 12% of a core, measured), so the rule over the last ``idle_s`` seconds is:
-under 25% of one core used, and every thread asleep in at least half of the samples. A
-working stress run uses a whole core or more; one starved by a loaded machine is
-runnable, not asleep. Reading that from ``/proc`` every 10 ms over a 0.15 s window
-(case.toml's ``idle``) lets a case that hangs by design be called hung within 0.2 s
-of its threads blocking, instead of its whole timeout. Where ``/proc`` is missing only the
-timeout applies.
+and its CPU time hardly moves (see HangWatch for the two rules: blocked for good, seen
+within case.toml's ``idle``, 0.15 s by default; polling waiters, seen over a second).
+A working stress run uses a whole core or more; one starved by a loaded machine is
+runnable, not asleep. Reading that from ``/proc`` every 10 ms lets a case that hangs by
+design cost a fraction of a second instead of its whole timeout. Where ``/proc`` is
+missing only the timeout applies.
 """
 
 import os
@@ -20,30 +17,40 @@ from typing import Deque, Optional, Tuple
 
 IDLE_CPU_SHARE = 0.25
 ASLEEP_SHARE = 0.5
+SLOW_WINDOW_S = 1.0
+FAST_ASLEEP_SHARE = 0.9     # a waiter's wake-up may show in a sample now and then
 _ASLEEP = ("S", "D")
 TICKS_PER_S = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def cpu_and_asleep(pid: int) -> Optional[Tuple[int, bool]]:
-    """(CPU ticks of all threads of the child and its descendants, whether every one of
-    them sleeps), or None if unreadable. Descendants count: an interpreter started
-    through a launcher (a pyenv shim is a shell script) runs in a child of the watched
-    process, which just waits."""
+    """(CPU ticks of the child and its descendants, whether every thread of them
+    sleeps), or None if unreadable. Descendants count: an interpreter started through a
+    launcher (a pyenv shim is a shell script) runs in a child of the watched process,
+    which just waits. The ticks are each process's own total, which keeps the time of
+    threads that already ended (a sum over live threads would drop as they end)."""
     total, asleep = 0, True
     pending, seen = [pid], set()
-    try:
-        while pending:
-            current = pending.pop()
-            seen.add(current)
+    while pending:
+        current = pending.pop()
+        seen.add(current)
+        try:
+            total += _process_ticks(current)
             for task in Path(f"/proc/{current}/task").iterdir():
                 text = (task / "stat").read_text()
-                fields = text[text.rindex(")") + 2:].split()
-                asleep = asleep and fields[0] in _ASLEEP
-                total += int(fields[11]) + int(fields[12])
+                asleep = asleep and text[text.rindex(")") + 2:].split()[0] in _ASLEEP
                 pending += [int(c) for c in _children(task) if int(c) not in seen]
-    except (OSError, ValueError, IndexError):
-        return None if current == pid else (total, asleep)   # a descendant just ended
+        except (OSError, ValueError, IndexError):
+            if current == pid:
+                return None
+            # a descendant that just ended: what it used is gone from the sum
     return total, asleep
+
+
+def _process_ticks(pid: int) -> int:
+    text = Path(f"/proc/{pid}/stat").read_text()
+    fields = text[text.rindex(")") + 2:].split()
+    return int(fields[11]) + int(fields[12])
 
 
 def _children(task: Path) -> list:
@@ -54,7 +61,15 @@ def _children(task: Path) -> list:
 
 
 class HangWatch:
-    """Feed it ``poll()`` regularly; it says why the child counts as hung, or None."""
+    """Feed it ``poll()`` regularly; it says why the child counts as hung, or None.
+
+    Two rules. Fast, over ``idle_s``: at most one clock tick of CPU (10 ms) and every
+    thread asleep in nine samples of ten: threads blocked for good (a lock, a futex) are seen
+    within ``idle_s`` of blocking. Slow, over SLOW_WINDOW_S: under IDLE_CPU_SHARE of a
+    core and every thread asleep in at least ASLEEP_SHARE of the samples: waiters that
+    poll (a free-threaded stop-the-world wakes every millisecond, PyPy's GIL waiters use
+    up to 12% of a core) are still caught, a second later. A phase that just sleeps a
+    little between work (sleep loops, threads ending) meets neither."""
 
     def __init__(self, pid: int, timeout_s: float, idle_s: float):
         self.pid, self.timeout_s, self.idle_s = pid, timeout_s, idle_s
@@ -69,15 +84,28 @@ class HangWatch:
         if sample is None:
             return None
         self.samples.append((now, *sample))
-        while len(self.samples) > 1 and now - self.samples[1][0] >= self.idle_s:
-            self.samples.popleft()      # keep just over one window of samples
-        first_time, first_ticks, _ = self.samples[0]
-        window = now - first_time
-        if window < self.idle_s:
-            return None
-        used_s = (sample[0] - first_ticks) / TICKS_PER_S
-        asleep = sum(s[2] for s in self.samples) / len(self.samples)
-        if used_s <= IDLE_CPU_SHARE * window and asleep >= ASLEEP_SHARE:
-            return (f"deadlock: threads asleep and {used_s * 1000:.0f} ms of CPU used "
-                    f"in the last {window:.1f} s")
+        longest = max(self.idle_s, SLOW_WINDOW_S)
+        while len(self.samples) > 1 and now - self.samples[1][0] >= longest:
+            self.samples.popleft()      # keep just over the longest window of samples
+        fast = self._window(now, self.idle_s)
+        if fast and fast[1] <= 1 and fast[2] >= FAST_ASLEEP_SHARE:
+            return self._text(fast)
+        slow = self._window(now, max(self.idle_s, SLOW_WINDOW_S))
+        if slow and slow[1] / TICKS_PER_S <= IDLE_CPU_SHARE * slow[0] and slow[2] >= ASLEEP_SHARE:
+            return self._text(slow)
         return None
+
+    def _window(self, now: float, seconds: float) -> Optional[Tuple[float, int, float]]:
+        """(its length, CPU ticks used, share of samples with every thread asleep) over
+        the samples since the newest one at least ``seconds`` old; None if none is."""
+        old = [k for k, sample in enumerate(self.samples) if now - sample[0] >= seconds]
+        if not old:
+            return None
+        inside = list(self.samples)[old[-1]:]
+        ticks = inside[-1][1] - inside[0][1]
+        return now - inside[0][0], ticks, sum(s[2] for s in inside) / len(inside)
+
+    @staticmethod
+    def _text(window) -> str:
+        return (f"deadlock: threads asleep and {window[1] * 1000 / TICKS_PER_S:.0f} ms of "
+                f"CPU used in the last {window[0]:.2f} s")
