@@ -56,7 +56,8 @@ def mutator_state(**extra):
 
 def mutate_and_read(state, thread_index, iterations, mutate, read, overlapped,
                     chunk, min_overlaps, pause_s=None, max_loops=None, max_wait_s=None):
-    """Thread 0 calls ``mutate()`` until a reader is done; every other thread calls
+    """Thread 0 calls ``mutate()`` until a reader is done (readers start after its
+    first call: with an unfair GIL they could all be done before it ran); every other thread calls
     ``read(chunk)`` (which returns its bad reads) for ``iterations`` loops and, with
     the GIL off, on until ``overlapped()`` counts ``min_overlaps`` loops that saw a
     mutation: overlap is counted, not hoped for. ``max_loops`` / ``max_wait_s`` cap that
@@ -69,10 +70,15 @@ def mutate_and_read(state, thread_index, iterations, mutate, read, overlapped,
     wait)."""
     stop = state["stop"]
     if thread_index == 0:
-        state["churning"].set()
-        while not stop.is_set():
-            if mutate() < 0:
-                raise RuntimeError("the mutator's C call failed")
+        first = True
+        while first or not stop.is_set():
+            try:
+                if mutate() < 0:
+                    raise RuntimeError("the mutator's C call failed")
+            finally:
+                if first:
+                    state["churning"].set()
+                    first = False
             if pause_s is not None:
                 time.sleep(pause_s)
             elif state["gil"]:
