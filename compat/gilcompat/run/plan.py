@@ -2,8 +2,8 @@
 
 Each interpreter is prepared once, each case built once per interpreter (by a thread
 that builds ahead of the cells, in their order, or by the first cell that needs it
-sooner), and the results file is rewritten after every cell, so an
-interrupted run keeps what it finished.
+sooner), and the results file is rewritten as cells finish (at most once a second,
+and at the end or a stop), so an interrupted run keeps what it finished.
 """
 
 import threading

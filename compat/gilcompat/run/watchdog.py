@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 from collections import deque
-from typing import Deque, Optional, Tuple
+from typing import Deque, NamedTuple, Optional, Tuple
 
 IDLE_CPU_SHARE = 0.25
 ASLEEP_SHARE = 0.5
@@ -35,10 +35,9 @@ def cpu_and_asleep(pid: int) -> Optional[Tuple[int, bool]]:
         current = pending.pop()
         seen.add(current)
         try:
-            total += _process_ticks(current)
+            total += _ticks(_stat_fields(Path(f"/proc/{current}/stat")))
             for task in Path(f"/proc/{current}/task").iterdir():
-                text = (task / "stat").read_text()
-                asleep = asleep and text[text.rindex(")") + 2:].split()[0] in _ASLEEP
+                asleep = asleep and _stat_fields(task / "stat")[0] in _ASLEEP
                 pending += [int(c) for c in _children(task) if int(c) not in seen]
         except (OSError, ValueError, IndexError):
             if current == pid:
@@ -47,10 +46,14 @@ def cpu_and_asleep(pid: int) -> Optional[Tuple[int, bool]]:
     return total, asleep
 
 
-def _process_ticks(pid: int) -> int:
-    text = Path(f"/proc/{pid}/stat").read_text()
-    fields = text[text.rindex(")") + 2:].split()
-    return int(fields[11]) + int(fields[12])
+def _stat_fields(path: Path) -> list:
+    """A /proc stat file's fields after the command name: state first."""
+    text = path.read_text()
+    return text[text.rindex(")") + 2:].split()
+
+
+def _ticks(fields: list) -> int:
+    return int(fields[11]) + int(fields[12])      # utime + stime
 
 
 def _children(task: Path) -> list:
@@ -67,8 +70,9 @@ class HangWatch:
     thread asleep in nine samples of ten: threads blocked for good (a lock, a futex) are seen
     within ``idle_s`` of blocking. Slow, over SLOW_WINDOW_S: under IDLE_CPU_SHARE of a
     core and every thread asleep in at least ASLEEP_SHARE of the samples: waiters that
-    poll (a free-threaded stop-the-world wakes every millisecond, PyPy's GIL waiters use
-    up to 12% of a core) are still caught, a second later. A phase that just sleeps a
+    poll (a free-threaded stop-the-world wakes every millisecond; PyPy's GIL waiters in
+    a deadlock used 210-240 ms of CPU a second, measured) are still caught, a second
+    later. A phase that just sleeps a
     little between work (sleep loops, threads ending) meets neither."""
 
     def __init__(self, pid: int, timeout_s: float, idle_s: float):
@@ -84,28 +88,33 @@ class HangWatch:
         if sample is None:
             return None
         self.samples.append((now, *sample))
-        longest = max(self.idle_s, SLOW_WINDOW_S)
-        while len(self.samples) > 1 and now - self.samples[1][0] >= longest:
+        slow_s = max(self.idle_s, SLOW_WINDOW_S)
+        while len(self.samples) > 1 and now - self.samples[1][0] >= slow_s:
             self.samples.popleft()      # keep just over the longest window of samples
         fast = self._window(now, self.idle_s)
-        if fast and fast[1] <= 1 and fast[2] >= FAST_ASLEEP_SHARE:
-            return self._text(fast)
-        slow = self._window(now, max(self.idle_s, SLOW_WINDOW_S))
-        if slow and slow[1] / TICKS_PER_S <= IDLE_CPU_SHARE * slow[0] and slow[2] >= ASLEEP_SHARE:
-            return self._text(slow)
+        if fast and fast.ticks <= 1 and fast.asleep >= FAST_ASLEEP_SHARE:
+            return fast.text()
+        slow = self._window(now, slow_s)
+        if slow and slow.ticks / TICKS_PER_S <= IDLE_CPU_SHARE * slow.seconds \
+                and slow.asleep >= ASLEEP_SHARE:
+            return slow.text()
         return None
 
-    def _window(self, now: float, seconds: float) -> Optional[Tuple[float, int, float]]:
-        """(its length, CPU ticks used, share of samples with every thread asleep) over
-        the samples since the newest one at least ``seconds`` old; None if none is."""
+    def _window(self, now: float, seconds: float) -> Optional["Window"]:
+        """The samples since the newest one at least ``seconds`` old; None if none is."""
         old = [k for k, sample in enumerate(self.samples) if now - sample[0] >= seconds]
         if not old:
             return None
         inside = list(self.samples)[old[-1]:]
-        ticks = inside[-1][1] - inside[0][1]
-        return now - inside[0][0], ticks, sum(s[2] for s in inside) / len(inside)
+        return Window(now - inside[0][0], inside[-1][1] - inside[0][1],
+                      sum(s[2] for s in inside) / len(inside))
 
-    @staticmethod
-    def _text(window) -> str:
-        return (f"deadlock: threads asleep and {window[1] * 1000 / TICKS_PER_S:.0f} ms of "
-                f"CPU used in the last {window[0]:.2f} s")
+
+class Window(NamedTuple):
+    seconds: float      # how long the samples span
+    ticks: int          # CPU clock ticks used over them
+    asleep: float       # share of samples with every thread asleep
+
+    def text(self) -> str:
+        return (f"deadlock: threads asleep and {self.ticks * 1000 / TICKS_PER_S:.0f} ms of "
+                f"CPU used in the last {self.seconds:.2f} s")
