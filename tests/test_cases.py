@@ -177,3 +177,15 @@ def test_an_expectation_can_name_the_python_it_is_for(tmp_path):
     assert not expectation.matches("capi", "default", True, "cpython", "3.130.1")
     (error,) = errors
     assert error.field == "expect[0].python"
+
+
+def test_intermittent_needs_a_breaking_outcome(tmp_path):
+    make_case(tmp_path, "sometimes", GOOD_TOML.replace(
+        'outcome = "holds"', 'outcome = "broken"\nintermittent = true'))
+    make_case(tmp_path, "always_holds", GOOD_TOML.replace(
+        'why = "because"', 'why = "because"\nintermittent = true'))
+    cases, errors = load_cases([tmp_path])
+    (case,) = cases
+    assert case.expectations[0].intermittent
+    (error,) = errors
+    assert (error.file, error.field) == ("case.toml", "expect[0].intermittent")

@@ -68,3 +68,14 @@ def test_opt_in_rule_only_for_plain_capi_in_default_on_free_threaded():
     assert cffi_declares_not_used("cpython", "2.0.0")
     assert not cffi_declares_not_used("cpython", "1.17.1")
     assert not cffi_declares_not_used("pypy", "2.1.0")
+
+
+def test_an_intermittent_bug_passes_whether_or_not_a_cell_shows_it():
+    c = case("opted-in", Expectation("broken", "a known bug, shown sometimes",
+                                     implementation="pypy", intermittent=True))
+    expected = expected_for(c, "capi", "default", True, "pypy")
+    assert (expected.outcome, expected.intermittent) == ("broken", True)
+    assert verdict(expected.outcome, "holds", expected.intermittent) == "ok"
+    assert verdict(expected.outcome, "broken", expected.intermittent) == "ok"
+    assert verdict(expected.outcome, "hung", expected.intermittent) == "ok"
+    assert not expected_for(c, "capi", "default", True, "cpython").intermittent

@@ -55,13 +55,16 @@ def mutator_state(**extra):
 
 
 def mutate_and_read(state, thread_index, iterations, mutate, read, overlapped,
-                    chunk, min_overlaps, pause_s=None, max_loops=None, max_wait_s=None):
+                    chunk, min_overlaps, pause_s=None, max_loops=None, max_wait_s=None,
+                    overlap_with_gil=False):
     """Thread 0 calls ``mutate()`` until a reader is done (readers start after its
     first call: with an unfair GIL they could all be done before it ran); every other thread calls
     ``read(chunk)`` (which returns its bad reads) for ``iterations`` loops and, with
     the GIL off, on until ``overlapped()`` counts ``min_overlaps`` loops that saw a
     mutation: overlap is counted, not hoped for. ``max_loops`` / ``max_wait_s`` cap that
-    wait. Returns the reader's bad reads (0 for the mutator).
+    wait. ``overlap_with_gil`` makes readers wait for it with a GIL too: for a reader
+    that lets the GIL go while it reads, overlap is possible then, and is the round's
+    proof. Returns the reader's bad reads (0 for the mutator).
 
     With a GIL, each call ends with ``time.sleep(0)``, which really lets a waiting thread
     take the GIL (a thread dropping and retaking it in a loop of short C calls can starve
@@ -89,7 +92,7 @@ def mutate_and_read(state, thread_index, iterations, mutate, read, overlapped,
     bad = loops = 0
     try:
         while loops < iterations or (
-                not state["gil"] and not stop.is_set()
+                (overlap_with_gil or not state["gil"]) and not stop.is_set()
                 and (max_loops is None or loops < max_loops)
                 and (deadline is None or time.monotonic() < deadline)
                 and overlapped() < min_overlaps):

@@ -3,7 +3,8 @@
  * Guarantee: while a buffer export of a bytearray is held (PyObject_GetBuffer until
  * PyBuffer_Release), the memory it points at stays the bytearray's, with or without
  * the GIL: on CPython every PyByteArray_Resize fails with BufferError meanwhile (PyPy
- * lets the resize through by design, and the exported memory stays readable). So the
+ * lets the resize through by design, and then owes the export its memory: measured,
+ * it does not always keep it, see case.toml). So the
  * reader may even release the GIL while it reads, as it does here: the export, not the
  * GIL, is what holds the buffer still, and the writer sees some resizes refused.
  * How it could break: only if the bytearray's export count and its resize check were

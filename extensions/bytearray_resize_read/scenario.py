@@ -5,8 +5,9 @@ buffer (the family's reader: PyByteArray_AS_STRING in bytearray_resize_read, a b
 export in bytearray_export_read). No read may see the pattern changed, and once the
 readers are done the bytearray must resize again (no export left counted).
 
-With the GIL off, readers go on until MIN_OVERLAPS of their reads (in all) saw the
-writer try a resize meanwhile (see list_stale_size). A round proves something only when
+Readers go on until MIN_OVERLAPS of their reads (in all) saw the writer try a resize
+meanwhile (see list_stale_size): with the GIL off, and, for a reader that lets the GIL
+go while it holds an export, with a GIL too (there, only such overlap proves the pin). A round proves something only when
 the writer resized at all, and, for a reader that pins the buffer with an export, when
 some resizes were refused (on an interpreter that refuses them at all: PyPy lets a
 bytearray resize under a held export by design, and there the proof is that resizes
@@ -51,7 +52,8 @@ def work(ext, state, thread_index, iterations):
         state, thread_index, iterations,
         mutate=lambda: ext.br_churn(target, PASSES),
         read=lambda n: ext.br_read(target, n), overlapped=ext.br_overlapped,
-        chunk=CHUNK, min_overlaps=MIN_OVERLAPS, max_loops=100 * iterations)
+        chunk=CHUNK, min_overlaps=MIN_OVERLAPS, max_loops=100 * iterations,
+        overlap_with_gil=bool(ext.br_pins()))
 
 
 def check(ext, state, returns):
@@ -67,10 +69,10 @@ def check(ext, state, returns):
                 "export count leaked (updates to it were lost)")
     if not ext.br_resized():
         raise RuntimeError("the writer never resized the bytearray: the round proved nothing")
-    if ext.br_pins() and state["exports_pin"] and not ext.br_refused():
-        raise RuntimeError("no resize was refused while a reader held an export: "
-                           "the round proved no pin")
     if ext.br_pins() and not ext.br_overlapped():
         raise RuntimeError("the writer never tried a resize while a reader held an "
                            "export: the round proved nothing")
+    if ext.br_pins() and state["exports_pin"] and not ext.br_refused():
+        raise RuntimeError("no resize was refused while a reader held an export: "
+                           "the round proved no pin")
     return None

@@ -48,6 +48,9 @@ class Expectation:
     implementation: Optional[str] = None
     python: Optional[str] = None     # a version or its prefix: "3.13" matches 3.13.x
     free_threaded: Optional[bool] = None    # the build (as declared), whatever the mode
+    # A known bug that a cell shows only some of the time: a `holds` passes too (the
+    # cells that did show it carry the evidence).
+    intermittent: bool = False
 
     def matches(self, face: str, mode: str, gil: Optional[bool], implementation: str,
                 version: str = "", free_threaded: Optional[bool] = None) -> bool:
@@ -342,7 +345,7 @@ def _table_list(data: dict, key: str) -> list:
 def _expectation(index: int, table: dict) -> Expectation:
     where = f"expect[{index}]"
     known = {"outcome", "why", "face", "mode", "gil", "implementation", "python",
-             "free_threaded"}
+             "free_threaded", "intermittent"}
     for key in table:
         if key not in known:
             raise _Invalid(CASE_FILE, f"{where}.{key}", f"is unknown; use {', '.join(sorted(known))}")
@@ -361,6 +364,10 @@ def _expectation(index: int, table: dict) -> Expectation:
         raise _Invalid(CASE_FILE, f"{where}.gil", "must be true or false (the measured GIL state)")
     if "free_threaded" in table and not isinstance(table["free_threaded"], bool):
         raise _Invalid(CASE_FILE, f"{where}.free_threaded", "must be true or false (the build)")
+    intermittent = table.get("intermittent", False)
+    if not isinstance(intermittent, bool) or (intermittent and outcome == "holds"):
+        raise _Invalid(CASE_FILE, f"{where}.intermittent", "must be true or false, and "
+                       "only with an outcome other than holds (a bug that shows sometimes)")
     python = table.get("python")
     if python is not None and not re.fullmatch(r"\d+(\.\d+){0,2}", str(python)):
         raise _Invalid(CASE_FILE, f"{where}.python", "must be a version or its prefix, "
@@ -368,7 +375,7 @@ def _expectation(index: int, table: dict) -> Expectation:
     return Expectation(outcome=outcome, why=table["why"], face=table.get("face"),
                        mode=table.get("mode"), gil=table.get("gil"),
                        implementation=table.get("implementation"), python=python,
-                       free_threaded=table.get("free_threaded"))
+                       free_threaded=table.get("free_threaded"), intermittent=intermittent)
 
 
 def _flag(data: dict, key: str) -> bool:

@@ -159,7 +159,7 @@ def judge(cell: Cell, case: Case, interp: Interpreter, run: ChildRun) -> Cell:
     expected = _expected(case, cell, interp, True if rule else cell.gil_enabled, run)
     if expected is not None:
         cell.expected, cell.expected_why = expected.outcome, expected.why
-        cell.verdict = verdict(expected.outcome, cell.outcome)
+        cell.verdict = verdict(expected.outcome, cell.outcome, expected.intermittent)
     # A refusal needs no overlap to prove it: nothing of the case ran.
     unproven_hold = (cell.verdict == OK and cell.outcome == "holds" and not _overlapped(cell)
                      and expected is not REFUSAL_ONLY)
