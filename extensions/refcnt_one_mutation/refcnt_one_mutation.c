@@ -13,14 +13,19 @@
  * (refcnt_unique_locked).
  *
  * The box, the writer's and the readers' loops are the family's
- * (refcnt_one_mutation_family.c); this file holds the reader's take and the writer's
- * step.
+ * (refcnt_one_mutation_family.c); this file holds the reader's take and drop and the
+ * writer's step.
  */
 #include "refcnt_one_mutation_family.h"
 
 PyObject *rc_take(void)
 {
     return Py_NewRef(rc_slot);          /* mine now: refcount >= 2 */
+}
+
+void rc_drop(PyObject *box)
+{
+    Py_DECREF(box);
 }
 
 int rc_write_step(void)

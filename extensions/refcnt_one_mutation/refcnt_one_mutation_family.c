@@ -120,7 +120,7 @@ long rc_read(long reads)
         else if (__atomic_load_n(&rc_writer_steps, __ATOMIC_RELAXED) != steps)
             __atomic_fetch_add(&rc_overlaps, 1, __ATOMIC_RELAXED);     /* ran at once */
         long after = ((rc_box *)box)->value;
-        Py_DECREF(box);
+        rc_drop(box);
         changed += before != after;
     }
     GC_EXIT();

@@ -9,11 +9,14 @@
  * Fix (this is the fix for refcnt_one_mutation): the lock, and
  * PyUnstable_Object_IsUniquelyReferenced (3.14+: on free-threaded builds true only
  * for the owning thread with a single reference) where it exists. On 3.13 the lock
- * alone makes Py_REFCNT(o) == 1 exact: references only go away while it is held. Needs
- * PyMutex (3.13); older Pythons skip this case (min_python).
+ * alone makes Py_REFCNT(o) == 1 exact: references only come and go while it is held.
+ * The drop must be under it too, not only the take: Py_REFCNT reads the count with
+ * relaxed loads, so a writer that saw a reader's decref that way has no order with the
+ * reader's reads before it (a data race ThreadSanitizer reports); the lock gives that
+ * order. Needs PyMutex (3.13); older Pythons skip this case (min_python).
  *
  * The same family (refcnt_one_mutation_family.c: the box, the writer's and the
- * readers' loops), with this take and this step.
+ * readers' loops), with this take, drop and step.
  */
 #include "refcnt_one_mutation_family.h"
 
@@ -35,6 +38,13 @@ PyObject *rc_take(void)
     PyObject *box = Py_NewRef(rc_slot);
     PyMutex_Unlock(&rc_lock);
     return box;
+}
+
+void rc_drop(PyObject *box)
+{
+    PyMutex_Lock(&rc_lock);
+    Py_DECREF(box);                     /* never the last: the global holds one */
+    PyMutex_Unlock(&rc_lock);
 }
 
 int rc_write_step(void)

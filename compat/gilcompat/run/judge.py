@@ -45,7 +45,7 @@ def classify(run: ChildRun) -> tuple:
         text = f"killed by {name} {where}"
         return ("crashed" if in_stress else "error"), _with_stderr(text, run), name
     done = run.last("done")
-    if done and run.phase == "finalize" and run.returncode:
+    if done and run.phase == "finalize" and run.returncode and not _tsan_had_reports(run):
         # The cell's result was in, then the interpreter's finalization failed.
         fatal = "Fatal Python error, " if "Fatal Python error" in run.stderr else ""
         return "crashed", _with_stderr(f"{fatal}exit {run.returncode} {where}", run), None
@@ -58,6 +58,14 @@ def classify(run: ChildRun) -> tuple:
         return ("crashed" if in_stress else "error"), _with_stderr(text, run), None
     return "error", _with_stderr(f"child exited {run.returncode} without a result {where}",
                                  run), None
+
+
+def _tsan_had_reports(run: ChildRun) -> bool:
+    """A TSan build exits with TSAN_EXIT_CODE when it reported races: that exit is its
+    reports (the witness weighs them), not a crash, unless Python died fatally too."""
+    return (run.witness is not None and bool(run.witness.races)
+            and run.returncode == tsan.TSAN_EXIT_CODE
+            and "Fatal Python error" not in run.stderr)
 
 
 def _with_stderr(text: str, run: ChildRun) -> str:
