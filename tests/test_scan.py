@@ -189,3 +189,80 @@ def test_a_raw_bytearray_pointer_without_an_export_is_flagged():
                                           ("PyCell_GET(c)", "borrowed-cell")])
 def test_other_borrowed_calls_the_howto_names_are_flagged(call, pattern):
     assert patterns(f"PyObject *f(PyObject *c) {{ return {call}; }}") == [pattern]
+
+
+def severities(code: str, path: str = "x.c"):
+    return sorted((f.pattern, f.severity) for f in scan_source(code.encode(), path)
+                  if f.severity != "note")
+
+
+def test_code_a_free_threaded_build_never_compiles_is_gated_not_warned():
+    body = "static long n; void f(void) { n++; }"
+    for test in ("#if PY_VERSION_HEX < 0x030D0000", "#if PY_VERSION_HEX <= 0x030C00F0",
+                 "#ifndef Py_GIL_DISABLED", "#if !defined(Py_GIL_DISABLED)",
+                 "#if !defined(Py_GIL_DISABLED) && defined(FAST)"):
+        assert severities(f"{test}\n{body}\n#endif\n") == \
+            [("unlocked-static-write", "gated")], test
+    # The other branch is what a free-threaded build compiles.
+    assert severities(f"#if PY_VERSION_HEX >= 0x030D0000\n{body}\n#else\nint x;\n#endif\n") == \
+        [("unlocked-static-write", "warning")]
+    assert severities(f"#ifdef Py_GIL_DISABLED\nint x;\n#else\n{body}\n#endif\n") == \
+        [("unlocked-static-write", "gated")]
+    assert severities(f"#if PY_VERSION_HEX >= 0x030D0000\nint x;\n#else\n{body}\n#endif\n") == \
+        [("unlocked-static-write", "gated")]
+    # A test the scanner cannot read (or one that holds on 3.13) warns as before.
+    for test in ("#if PY_VERSION_HEX < 0x030E0000", "#if HAVE_THREADS",
+                 "#if PY_VERSION_HEX < 0x030D0000 || FORCE"):
+        assert severities(f"{test}\n{body}\n#endif\n") == \
+            [("unlocked-static-write", "warning")], test
+    # Inside a function too.
+    assert severities("static long n; void f(void) {\n#ifndef Py_GIL_DISABLED\n n++;\n"
+                      "#endif\n}") == [("unlocked-static-write", "gated")]
+
+
+def test_a_compatibility_header_is_gated():
+    code = ("#if PY_VERSION_HEX < 0x030D0000\nstatic inline int PyList_GetItemRef(void);\n"
+            "#endif\nstatic PyObject *cache; void f(void) { cache = 0; }")
+    assert severities(code, "pythoncapi_compat.h") == [("global-object-swap", "gated")]
+    assert severities(code, "module.h") == [("global-object-swap", "warning")]
+
+
+def test_thread_local_spelled_through_a_macro_is_quiet(tmp_path):
+    assert patterns("#define NPY_TLS __thread\nstatic NPY_TLS long n;\n"
+                    "void f(void) { n++; }") == []
+    assert patterns("static Py_thread_local long n; void f(void) { n++; }") == []
+    assert patterns("#define NOT_TLS static\nNOT_TLS long n; void f(void) { n++; }") == \
+        ["unlocked-static-write"]
+    # The macro defined in a header, used in another file of the project.
+    (tmp_path / "config.h").write_text("#define MY_TLS _Thread_local\n")
+    (tmp_path / "m.c").write_text("static MY_TLS long n; void f(void) { n++; }\n")
+    findings, _ = scan_paths([tmp_path])
+    assert [f for f in findings if f.severity == "warning"] == []
+
+
+def test_every_walk_over_a_list_and_an_items_pointer_loop_are_reported():
+    two_walks = ("void f(PyObject *l) {\n"
+                 " for (Py_ssize_t i = 0; i < n; i++) PyList_GET_ITEM(l, i);\n"
+                 " for (Py_ssize_t j = 0; j < n; j++) PyList_GET_ITEM(l, j);\n}")
+    assert [f.line for f in warnings_in(two_walks)] == [2, 3]
+    items = ("void f(PyObject *seq) {\n PyObject **items = PySequence_Fast_ITEMS(seq);\n"
+             " for (Py_ssize_t i = 0; i < n; i++) use(items[i]);\n}")
+    assert patterns(items) == ["items-pointer-loop"]
+    assert patterns("void f(PyObject *seq) { PyObject **items = PySequence_Fast_ITEMS(seq);"
+                    " use(items[0]); }") == []       # no loop: read once
+    assert patterns("void f(PyObject *seq) { Py_BEGIN_CRITICAL_SECTION(seq);"
+                    " PyObject **items = PySequence_Fast_ITEMS(seq);"
+                    " for (i = 0; i < n; i++) use(items[i]); Py_END_CRITICAL_SECTION(); }") == []
+
+
+def test_cpp_sources_are_parsed_as_cpp():
+    code = ("template <typename T>\nstatic T twice(T x) { return x + x; }\n"
+            "static long calls;\n"
+            "class Cache {\n  static long hits;\n  long misses;\n"
+            "  void touch() { misses++; }\n};\n"
+            "template <typename T>\nPyObject *get(PyObject *d, PyObject *k) {\n"
+            "  calls++;\n  return PyDict_GetItem(d, k);\n}\n")
+    found = sorted((f.line, f.pattern) for f in scan_source(code.encode(), "m.cpp")
+                   if f.severity == "warning")
+    # The function under `template` is read; the class's members are not file statics.
+    assert found == [(11, "unlocked-static-write"), (12, "borrowed-dict-item")]

@@ -254,8 +254,9 @@ def cmd_scan(args) -> int:
     else:
         for finding in findings:
             print(finding)
-        print(f"{len(warnings)} warnings, {len(findings) - len(warnings)} notes",
-              file=sys.stderr)
+        gated = sum(f.severity == "gated" for f in findings)
+        print(f"{len(warnings)} warnings, {len(findings) - len(warnings) - gated} notes, "
+              f"{gated} in code a free-threaded build never compiles", file=sys.stderr)
     if missing or problems:
         return 2
     return 1 if warnings else 0

@@ -19,7 +19,7 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple
 from gilcompat.authors.scan_patterns import (BORROWED_CALLS, BUFFER_WRITERS, NEWREF_CALLS,
                                             CRITICAL_SECTION_CALLS, LOCK_CALLS,
                                             OBJECT_MALLOC_CALLS, SET_ITEM_MACROS,
-                                            BYTEARRAY_POINTERS,
+                                            BYTEARRAY_POINTERS, ITEMS_POINTER_CALLS,
                                             LOOP_ITEM_CALLS, NONREENTRANT_LIBC, PATTERNS,
                                             UNLOCK_CALLS)
 
@@ -29,8 +29,22 @@ OBJECT_STRUCT = re.compile(r"struct\s+(\w+)\s*\{\s*PyObject(?:_VAR)?_HEAD")
 OBJECT_TYPEDEF = re.compile(r"typedef\s+struct\s*\w*\s*\{\s*PyObject(?:_VAR)?_HEAD[^{}]*\}\s*(\w+)")
 
 C_SUFFIXES = (".c", ".h", ".cc", ".cpp", ".cxx", ".hpp")
+CPP_SUFFIXES = (".cc", ".cpp", ".cxx", ".hpp", ".hh")
 SINGLE_THREADED_MARK = "gilcompat: single-threaded"
-QUIET_QUALIFIERS = {"const", "_Atomic", "_Thread_local", "__thread", "thread_local"}
+THREAD_LOCAL_WORDS = {"_Thread_local", "__thread", "thread_local", "Py_thread_local",
+                      "_Py_thread_local"}
+QUIET_QUALIFIERS = {"const", "_Atomic"} | THREAD_LOCAL_WORDS
+# `#define NPY_TLS __thread`: a project's own spelling of thread-local storage.
+THREAD_LOCAL_MACRO = re.compile(
+    r"^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+(?:\w+[ \t]+)*?"
+    r"(?:_Thread_local|__thread|thread_local|Py_thread_local|_Py_thread_local|"
+    r"__declspec\(\s*thread\s*\))[ \t]*$", re.M)
+# Code a free-threaded build (3.13+, Py_GIL_DISABLED) never compiles: its findings are
+# "gated", apart from the warnings.
+FREE_THREADED_HEX = 0x030D0000
+_VERSION_TEST = re.compile(r"^\(*\s*PY_VERSION_HEX\s*(<|<=|>=|>)\s*(0x[0-9a-fA-F]+)\s*\)*$")
+_GIL_DISABLED_TEST = re.compile(r"^\(*\s*(!?)\s*defined\s*\(?\s*Py_GIL_DISABLED\s*\)?\s*\)*$")
+COMPAT_HEADER = re.compile(r"compat", re.I)
 LINK_FIELDS = ("next", "link", "nxt", "next_free")
 LOOPS = ("for_statement", "while_statement", "do_statement")
 
@@ -48,7 +62,8 @@ class Finding:
     case: Optional[str]
     message: str
     fix: str
-    severity: str = "warning"     # "note" for how the module opts in
+    severity: str = "warning"     # "note" for how the module opts in; "gated" for code
+                                  # a free-threaded build never compiles
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -76,14 +91,70 @@ class SharedVar:
         return self.array and not self.pointer and "char" in self.type_text
 
 
-def _parser():
+def _parser(cpp: bool = False):
+    """A C parser, or a C++ one (templates and classes read right only with it)."""
     try:
-        import tree_sitter_c
         from tree_sitter import Language, Parser
+        if cpp:
+            import tree_sitter_cpp as grammar
+        else:
+            import tree_sitter_c as grammar
     except ImportError as exc:
-        raise ScanUnavailable("gilcompat scan needs tree-sitter and tree-sitter-c "
-                              "(Python 3.10+): pip install tree-sitter tree-sitter-c") from exc
-    return Parser(Language(tree_sitter_c.language()))
+        raise ScanUnavailable("gilcompat scan needs tree-sitter, tree-sitter-c and "
+                              "tree-sitter-cpp (Python 3.10+): pip install tree-sitter "
+                              "tree-sitter-c tree-sitter-cpp") from exc
+    return Parser(Language(grammar.language()))
+
+
+def is_cpp(path: str) -> bool:
+    return Path(path).suffix.lower() in CPP_SUFFIXES
+
+
+def thread_local_macros(source: bytes) -> Set[str]:
+    """Macros the file defines as a thread-local storage class."""
+    return set(THREAD_LOCAL_MACRO.findall(source.decode("utf-8", "replace")))
+
+
+def _free_threaded_never(condition: str, taken: bool) -> bool:
+    """Whether a free-threaded build never compiles the branch of ``#if condition``
+    that is ``taken`` (the #if part) or not (its #else). Only plain tests are read:
+    PY_VERSION_HEX against a constant, defined(Py_GIL_DISABLED), and && of them in
+    the #if part."""
+    text = condition.strip()
+    if taken and "&&" in text and "||" not in text:
+        return any(_free_threaded_never(part, True) for part in text.split("&&"))
+    version = _VERSION_TEST.match(text)
+    if version:
+        op, value = version.group(1), int(version.group(2), 16)
+        below = (op == "<" and value <= FREE_THREADED_HEX) or \
+            (op == "<=" and value < FREE_THREADED_HEX)
+        at_least = (op == ">=" and value <= FREE_THREADED_HEX) or \
+            (op == ">" and value < FREE_THREADED_HEX)
+        return below if taken else at_least
+    gil = _GIL_DISABLED_TEST.match(text)
+    if gil:
+        negated = bool(gil.group(1))
+        return negated if taken else not negated
+    return False
+
+
+def gate(node) -> Optional[str]:
+    """The #if a node sits in that a free-threaded build never compiles, if any."""
+    child, parent = node, node.parent
+    while parent is not None:
+        if parent.type in ("preproc_if", "preproc_elif", "preproc_ifdef", "preproc_elifdef"):
+            in_else = child == parent.child_by_field_name("alternative")
+            if parent.type.endswith("ifdef"):
+                name = _text(parent.child_by_field_name("name"))
+                negated = _text(parent.children[0]).strip().endswith("ifndef")
+                condition = f"{'!' if negated else ''}defined({name})"
+            else:
+                condition = _text(parent.child_by_field_name("condition"))
+            if child != parent.child_by_field_name("condition") and \
+                    _free_threaded_never(condition, not in_else):
+                return f"#{'else of #' if in_else else ''}if {condition}"
+        child, parent = parent, parent.parent
+    return None
 
 
 def _walk(node) -> Iterator:
@@ -112,15 +183,16 @@ def _enclosing_call(node) -> Optional[str]:
     return _text(parent.parent.child_by_field_name("function"))
 
 
-def _declared(decl) -> List[SharedVar]:
-    """The variables a declaration node declares (prototypes excluded)."""
+def _declared(decl, quiet_words=frozenset(QUIET_QUALIFIERS)) -> List[SharedVar]:
+    """The variables a declaration node declares (prototypes excluded); a qualifier
+    among ``quiet_words`` (const, atomic, thread-local) makes them quiet."""
     declarators = decl.children_by_field_name("declarator")
     end = declarators[0].start_byte if declarators else decl.end_byte
     # Everything before the first declarator: storage, qualifiers and type. tree-sitter
     # reads some qualifiers (_Thread_local) as part of the type, so look at the words.
     head = decl.text[:end - decl.start_byte].decode("utf-8", "replace")
     type_text = _text(decl.child_by_field_name("type"))
-    quiet = bool(set(re.findall(r"\w+", head)) & QUIET_QUALIFIERS) or \
+    quiet = bool(set(re.findall(r"\w+", head)) & quiet_words) or \
         "PyMutex" in type_text or "pthread_mutex_t" in type_text
     found = []
     for declarator in declarators:
@@ -161,7 +233,7 @@ def _root(node) -> Tuple[Optional[str], bool]:
 class _Function:
     """One function body: its names, its locked regions, and whether it is init-time."""
 
-    def __init__(self, node, init_names: Set[str]):
+    def __init__(self, node, init_names: Set[str], quiet_words=frozenset(QUIET_QUALIFIERS)):
         self.node = node
         declarator = node.child_by_field_name("declarator")
         ident = next((n for n in _walk(declarator) if n.type == "identifier"), None)
@@ -172,14 +244,14 @@ class _Function:
             and SINGLE_THREADED_MARK in _text(before))
         self.init_time = self.name.startswith("PyInit_") or self.name in init_names or marked
         self.params = {v.name for p in _walk(declarator) if p.type == "parameter_declaration"
-                       for v in _declared(p)}
+                       for v in _declared(p, quiet_words)}
         self.locals: Set[str] = set()
         self.statics: Dict[str, SharedVar] = {}
         body = node.child_by_field_name("body")
         for decl in (n for n in _walk(body) if n.type == "declaration"):
             is_static = any(_text(c) == "static" for c in decl.children
                             if c.type == "storage_class_specifier")
-            for var in _declared(decl):
+            for var in _declared(decl, quiet_words):
                 (self.statics.__setitem__(var.name, var) if is_static
                  else self.locals.add(var.name))
         marks = []
@@ -200,25 +272,38 @@ class _Function:
         return depth > 0
 
     def in_loop(self, node) -> bool:
+        return self.loop_of(node) is not None
+
+    def loop_of(self, node):
+        """The innermost loop around ``node`` in this function, or None."""
         parent = node.parent
         while parent is not None and parent != self.node:
             if parent.type in LOOPS:
-                return True
+                return parent
             parent = parent.parent
-        return False
+        return None
 
 
 class _FileScan:
     def __init__(self, path: str, source: bytes, tree,
-                 external: Optional[Dict[str, SharedVar]] = None):
+                 external: Optional[Dict[str, SharedVar]] = None,
+                 macros: Optional[Set[str]] = None):
         """``external``: globals other files scanned with this one define (a case's
-        family scaffolding, a project's other files): shared here too."""
+        family scaffolding, a project's other files): shared here too. ``macros``:
+        thread-local spellings those files define (this file's own are added)."""
         self.path, self.source, self.root = path, source, tree.root_node
         self.findings: List[Finding] = []
         self.reported: Set[tuple] = set()
+        self.quiet_words = frozenset(QUIET_QUALIFIERS | thread_local_macros(source)
+                                     | set(macros or ()))
+        # A compatibility header (pythoncapi_compat.h and the like) carries fallbacks
+        # for older Pythons: what it defines for 3.13+ is the real API.
+        self.compat_header = (Path(path).suffix in (".h", ".hpp", ".hh")
+                              and bool(COMPAT_HEADER.search(Path(path).name))
+                              and b"PY_VERSION_HEX" in source)
         self.shared: Dict[str, SharedVar] = dict(external or {})
         for decl in self.file_scope_declarations():
-            for var in _declared(decl):
+            for var in _declared(decl, self.quiet_words):
                 self.shared[var.name] = var
         self.init_names = self._init_only_functions(self._exec_slot_functions())
         text = source.decode("utf-8", "replace")
@@ -231,7 +316,7 @@ class _FileScan:
         for decl in self.file_scope_declarations():
             words = set(re.findall(r"\w+", _text(decl).split("=")[0]))
             if "static" not in words and "extern" not in words:
-                found.update({v.name: v for v in _declared(decl)})
+                found.update({v.name: v for v in _declared(decl, self.quiet_words)})
         return found
 
     def file_scope_declarations(self) -> List:
@@ -283,15 +368,20 @@ class _FileScan:
         self.reported.add(key)
         pattern = PATTERNS[pattern_id]
         values = {"name": name, **extra}
+        severity = pattern.severity or ("note" if pattern.case is None else "warning")
+        message = pattern.message.format(**values)
+        never = "a compatibility header" if self.compat_header else gate(node)
+        if never and severity == "warning":
+            severity = "gated"
+            message += f" (in {never}: a free-threaded build never compiles it)"
         self.findings.append(Finding(
             self.path, node.start_point[0] + 1, node.start_point[1] + 1, pattern_id,
-            pattern.case, pattern.message.format(**values), pattern.fix.format(**values),
-            pattern.severity or ("note" if pattern.case is None else "warning")))
+            pattern.case, message, pattern.fix.format(**values), severity))
 
     # ------------------------------------------------------------ per function
 
     def scan_function(self, node) -> None:
-        fn = _Function(node, self.init_names)
+        fn = _Function(node, self.init_names, self.quiet_words)
         for inner in _walk(node.child_by_field_name("body")):
             if inner.type in ("assignment_expression", "update_expression"):
                 self._write(fn, inner)
@@ -385,7 +475,12 @@ class _FileScan:
         elif callee in BORROWED_CALLS:
             self.add(node, BORROWED_CALLS[callee], callee)
         elif callee in LOOP_ITEM_CALLS and fn.in_loop(node):
-            self.add(node, "stale-sequence-size", callee, once_key=(fn.name, "stale", callee))
+            # Once per loop: each walk over a list is its own hazard.
+            loop = fn.loop_of(node)
+            self.add(node, "stale-sequence-size", callee,
+                     once_key=(fn.name, "stale", loop.start_byte))
+        elif callee in ITEMS_POINTER_CALLS and self._indexed_in_loop(fn, node):
+            self.add(node, "items-pointer-loop", callee)
         elif callee in BYTEARRAY_POINTERS and not _calls(fn.node, "PyObject_GetBuffer"):
             self.add(node, "bytearray-raw-pointer", callee, once_key=(fn.name, "bytearray"))
         elif callee in SET_ITEM_MACROS and self._escaped_container(fn, node):
@@ -400,6 +495,26 @@ class _FileScan:
             var = self._var(fn, name)
             if var is not None and var.is_char_buffer:
                 self.add(node, "static-buffer", name, once_key=(fn.name, "static-buffer", name))
+
+    @staticmethod
+    def _indexed_in_loop(fn: _Function, call) -> bool:
+        """`items = PySequence_Fast_ITEMS(seq)` taken before a loop that indexes
+        `items[i]`: the pointer goes stale when another thread resizes the list."""
+        parent = call.parent
+        while parent is not None and parent.type in ("cast_expression", "parenthesized_expression"):
+            parent = parent.parent
+        if parent is None:
+            return False
+        if parent.type == "init_declarator":
+            target = parent.child_by_field_name("declarator")
+        elif parent.type == "assignment_expression":
+            target = parent.child_by_field_name("left")
+        else:
+            return False
+        name = _text(next((n for n in _walk(target) if n.type == "identifier"), None))
+        body = fn.node.child_by_field_name("body")
+        return any(n.type == "subscript_expression" and n.start_byte > call.end_byte
+                   and _root(n)[0] == name and fn.in_loop(n) for n in _walk(body))
 
     def _escaped_container(self, fn: _Function, call) -> bool:
         """Whether the container a SET_ITEM macro stores into came from outside the
@@ -473,7 +588,7 @@ class _FileScan:
 
 
 def scan_source(source: bytes, path: str, parser=None) -> List[Finding]:
-    parser = parser or _parser()
+    parser = parser or _parser(is_cpp(path))
     return _FileScan(path, source, parser.parse(source)).run()
 
 
@@ -491,7 +606,7 @@ def scan_paths(paths: List[Path]) -> Tuple[List[Finding], List[str]]:
     """Findings in every C file under ``paths``, and the files that could not be read.
     The files are read as one program: a global one file defines is shared state in
     the others that use it (through an extern in a header)."""
-    parser = _parser()
+    parsers = {False: _parser(False), True: _parser(True)}
     parsed, problems = [], []
     for path in c_files(paths):
         try:
@@ -499,11 +614,12 @@ def scan_paths(paths: List[Path]) -> Tuple[List[Finding], List[str]]:
         except OSError as exc:
             problems.append(f"{path}: cannot read: {exc}")
             continue
-        parsed.append((str(path), source, parser.parse(source)))
+        parsed.append((str(path), source, parsers[is_cpp(str(path))].parse(source)))
+    macros = set().union(*(thread_local_macros(source) for _, source, _ in parsed))
     external: Dict[str, SharedVar] = {}
     for path, source, tree in parsed:
-        external.update(_FileScan(path, source, tree).external_globals())
+        external.update(_FileScan(path, source, tree, macros=macros).external_globals())
     findings = []
     for path, source, tree in parsed:
-        findings += _FileScan(path, source, tree, external).run()
+        findings += _FileScan(path, source, tree, external, macros).run()
     return findings, problems

@@ -86,6 +86,11 @@ PATTERNS: Dict[str, Pattern] = {p.id: p for p in [
     Pattern("stale-sequence-size", "list_stale_size",
             "{name}() in a loop over a container another thread can resize",
             "loop inside Py_BEGIN_CRITICAL_SECTION(seq) (list_loop_critical, 3.13)"),
+    Pattern("items-pointer-loop", "list_stale_size",
+            "{name}() taken before a loop that indexes it: the pointer goes stale when "
+            "another thread resizes the list",
+            "take the pointer and loop inside Py_BEGIN_CRITICAL_SECTION(seq) "
+            "(list_loop_critical, 3.13)"),
     Pattern("dict-next-unlocked", "dict_next_unlocked",
             "PyDict_Next loop outside a critical section: entries can be skipped or "
             "repeated while another thread resizes",
@@ -143,6 +148,8 @@ OBJECT_MALLOC_CALLS = ("PyObject_Malloc", "PyObject_Calloc", "PyObject_Realloc")
 NEWREF_CALLS = ("Py_NewRef", "Py_XNewRef", "Py_INCREF", "Py_XINCREF")
 
 # Borrowed item access that is only a hazard inside a loop (the size was read before).
+# An items pointer taken once and indexed in a loop (the same staleness).
+ITEMS_POINTER_CALLS = ("PySequence_Fast_ITEMS", "PyList_ITEMS")
 LOOP_ITEM_CALLS = ("PyList_GET_ITEM", "PySequence_Fast_ITEMS", "PySequence_Fast_GET_ITEM",
                    "PyTuple_GET_ITEM_OF_LIST")
 
