@@ -266,3 +266,47 @@ def test_cpp_sources_are_parsed_as_cpp():
                    if f.severity == "warning")
     # The function under `template` is read; the class's members are not file statics.
     assert found == [(11, "unlocked-static-write"), (12, "borrowed-dict-item")]
+
+
+def test_blocking_wait_with_the_thread_state_attached():
+    assert patterns("long f(PyObject *o) { sem_wait(&s); return 0; }") == \
+        ["blocking-call-attached"]
+    # Macros without a semicolon, as extensions write them: the wait inside is quiet.
+    assert patterns("long f(PyObject *o) {\n    Py_BEGIN_ALLOW_THREADS\n    sem_wait(&s);\n"
+                    "    Py_END_ALLOW_THREADS\n    return 0;\n}") == []
+    assert patterns("long f(PyObject *o) { PyThreadState *t = PyEval_SaveThread(); "
+                    "usleep(10); PyEval_RestoreThread(t); return 0; }") == []
+    # A helper with no Python in it (run by a thread of its own) may block.
+    assert patterns("static void *worker(void *arg) { sem_wait(arg); return 0; }") == []
+
+
+def test_python_called_with_a_c_lock_held():
+    locked = ("long f(PyObject *cb) {\n    Py_BEGIN_ALLOW_THREADS\n    pthread_mutex_lock(&m);\n"
+              "    Py_END_ALLOW_THREADS\n    PyObject *r = PyObject_CallNoArgs(cb);\n"
+              "    pthread_mutex_unlock(&m);\n    return 0;\n}")
+    assert [(f.pattern, f.line) for f in warnings_in(locked)] == [("lock-across-python", 5)]
+    assert patterns("long f(PyObject *cb) { pthread_mutex_lock(&m); n = 1; "
+                    "pthread_mutex_unlock(&m); PyObject_CallNoArgs(cb); return 0; }") == []
+    # A PyMutex detaches while it waits: no deadlock with the GIL to report.
+    assert "lock-across-python" not in patterns(
+        "long f(PyObject *cb) { PyMutex_Lock(&m); PyObject_CallNoArgs(cb); "
+        "PyMutex_Unlock(&m); return 0; }")
+
+
+def test_a_goto_out_of_a_critical_section_leaves_it_held():
+    out = ("int f(PyObject *o) {\n Py_BEGIN_CRITICAL_SECTION(o);\n if (bad) goto fail;\n"
+           " Py_END_CRITICAL_SECTION();\n return 0;\nfail:\n return -1;\n}")
+    assert patterns(out) == ["critical-section-left"]
+    inside = ("int f(PyObject *o) {\n int r = 0;\n Py_BEGIN_CRITICAL_SECTION(o);\n"
+              " if (bad) { r = -1; goto done; }\n work();\ndone:\n"
+              " Py_END_CRITICAL_SECTION();\n return r;\n}")
+    assert patterns(inside) == []
+
+
+def test_a_borrowed_list_item_outside_a_loop():
+    assert patterns("PyObject *first(PyObject *l) { if (PyList_GET_SIZE(l) == 0) return 0; "
+                    "PyObject *x = PyList_GET_ITEM(l, 0); Py_INCREF(x); return x; }") == \
+        ["borrowed-list-item"]
+    # A list the function is still building is its own.
+    assert patterns("PyObject *f(void) { PyObject *l = PyList_New(1); "
+                    "PyObject *x = PyList_GET_ITEM(l, 0); return x; }") == []

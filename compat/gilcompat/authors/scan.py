@@ -20,6 +20,9 @@ from gilcompat.authors.scan_patterns import (BORROWED_CALLS, BUFFER_WRITERS, NEW
                                             CRITICAL_SECTION_CALLS, LOCK_CALLS,
                                             OBJECT_MALLOC_CALLS, SET_ITEM_MACROS,
                                             BYTEARRAY_POINTERS, ITEMS_POINTER_CALLS,
+                                            BLOCKING_CALLS, DETACH_MARKS,
+                                            NATIVE_LOCK_CALLS, PYTHON_CALL_PREFIXES,
+                                            STATEMENT_MACROS,
                                             LOOP_ITEM_CALLS, NONREENTRANT_LIBC, PATTERNS,
                                             UNLOCK_CALLS)
 
@@ -104,6 +107,15 @@ def _parser(cpp: bool = False):
                               "tree-sitter-cpp (Python 3.10+): pip install tree-sitter "
                               "tree-sitter-c tree-sitter-cpp") from exc
     return Parser(Language(grammar.language()))
+
+
+_STATEMENT_MACRO = re.compile(rb"\b(%s)\b(?![ \t]*[;(])" % "|".join(STATEMENT_MACROS).encode())
+
+
+def with_statement_macros_closed(source: bytes) -> bytes:
+    """``Py_BEGIN_ALLOW_THREADS`` and its kin with a semicolon after them (lines and the
+    columns before them unchanged)."""
+    return _STATEMENT_MACRO.sub(rb"\1;", source)
 
 
 def is_cpp(path: str) -> bool:
@@ -254,22 +266,32 @@ class _Function:
             for var in _declared(decl, quiet_words):
                 (self.statics.__setitem__(var.name, var) if is_static
                  else self.locals.add(var.name))
-        marks = []
+        marks, detach = [], []
         for ident in (n for n in _walk(body) if n.type == "identifier"):
             name = _text(ident)
             if name in LOCK_CALLS or name in UNLOCK_CALLS:
                 marks.append((ident.start_byte, 1 if name in LOCK_CALLS else -1, name))
-        self.marks = sorted(marks)
+            elif name in DETACH_MARKS:
+                detach.append((ident.start_byte, DETACH_MARKS[name], name))
+        self.marks, self.detach_marks = sorted(marks), sorted(detach)
+        # Does this function run with a thread state attached at all (a C helper a
+        # thread of its own runs may block as it likes)?
+        text = _text(node)
+        self.attached = any(word in text for word in ("PyObject", "GC_ENTER", "PyGILState_Ensure"))
 
-    def locked(self, position: int, only=None) -> bool:
+    def locked(self, position: int, only=None, marks=None) -> bool:
         """Is a lock held at ``position`` (of the kinds in ``only``, if given)?"""
         depth = 0
-        for at, step, name in self.marks:
+        for at, step, name in (self.marks if marks is None else marks):
             if at >= position:
                 break
             if only is None or name in only:
                 depth = max(0, depth + step)
         return depth > 0
+
+    def detached(self, position: int) -> bool:
+        """Is the thread state detached at ``position`` (Py_BEGIN_ALLOW_THREADS)?"""
+        return self.locked(position, marks=self.detach_marks)
 
     def in_loop(self, node) -> bool:
         return self.loop_of(node) is not None
@@ -389,6 +411,8 @@ class _FileScan:
                 self._call(fn, inner)
             elif inner.type == "return_statement":
                 self._return(fn, inner)
+            elif inner.type == "goto_statement":
+                self._goto(fn, inner)
             elif inner.type == "binary_expression":
                 self._refcount_one(fn, inner)
 
@@ -468,6 +492,14 @@ class _FileScan:
         if callee in NONREENTRANT_LIBC:
             self.add(node, "nonreentrant-libc", callee, fix_name=NONREENTRANT_LIBC[callee])
             return
+        if callee.startswith(PYTHON_CALL_PREFIXES) and \
+                fn.locked(node.start_byte, only=NATIVE_LOCK_CALLS):
+            self.add(node, "lock-across-python", callee)
+            return
+        if callee in BLOCKING_CALLS and fn.attached and not fn.init_time \
+                and not fn.detached(node.start_byte):
+            self.add(node, "blocking-call-attached", callee)
+            return
         if fn.locked(node.start_byte) or fn.init_time:
             return
         if callee == "PyList_GetItem" and _enclosing_call(node) in NEWREF_CALLS:
@@ -481,6 +513,10 @@ class _FileScan:
                      once_key=(fn.name, "stale", loop.start_byte))
         elif callee in ITEMS_POINTER_CALLS and self._indexed_in_loop(fn, node):
             self.add(node, "items-pointer-loop", callee)
+        elif callee == "PyList_GET_ITEM" and self._escaped_container(fn, node):
+            # Outside a loop too: `if (PyList_GET_SIZE(l)) x = PyList_GET_ITEM(l, 0);`
+            # then a Py_INCREF later, while another thread replaces the item.
+            self.add(node, "borrowed-list-item", callee)
         elif callee in BYTEARRAY_POINTERS and not _calls(fn.node, "PyObject_GetBuffer"):
             self.add(node, "bytearray-raw-pointer", callee, once_key=(fn.name, "bytearray"))
         elif callee in SET_ITEM_MACROS and self._escaped_container(fn, node):
@@ -538,6 +574,17 @@ class _FileScan:
         names = set(re.findall(r"\w+", context))
         return "PyObject" in names or bool(names & self.object_structs)
 
+    def _goto(self, fn: _Function, node) -> None:
+        """A goto out of a critical section (to a label past its end) leaves it held."""
+        if not fn.locked(node.start_byte, only=CRITICAL_SECTION_CALLS):
+            return
+        label = _text(node.child_by_field_name("label"))
+        target = next((n for n in _walk(fn.node.child_by_field_name("body"))
+                       if n.type == "labeled_statement"
+                       and _text(n.child_by_field_name("label")) == label), None)
+        if target is not None and not fn.locked(target.start_byte, only=CRITICAL_SECTION_CALLS):
+            self.add(node, "critical-section-left", fn.name)
+
     def _return(self, fn: _Function, node) -> None:
         if fn.locked(node.start_byte, only=CRITICAL_SECTION_CALLS):
             self.add(node, "critical-section-left", fn.name)
@@ -589,6 +636,7 @@ class _FileScan:
 
 def scan_source(source: bytes, path: str, parser=None) -> List[Finding]:
     parser = parser or _parser(is_cpp(path))
+    source = with_statement_macros_closed(source)
     return _FileScan(path, source, parser.parse(source)).run()
 
 
@@ -610,7 +658,7 @@ def scan_paths(paths: List[Path]) -> Tuple[List[Finding], List[str]]:
     parsed, problems = [], []
     for path in c_files(paths):
         try:
-            source = path.read_bytes()
+            source = with_statement_macros_closed(path.read_bytes())
         except OSError as exc:
             problems.append(f"{path}: cannot read: {exc}")
             continue

@@ -100,6 +100,16 @@ PATTERNS: Dict[str, Pattern] = {p.id: p for p in [
             "(free-threaded builds) and the next thread to enter waits forever",
             "goto a label before Py_END_CRITICAL_SECTION and return after it "
             "(critical_section_closed)"),
+    Pattern("lock-across-python", "lock_across_python",
+            "{name}() called into Python while a C lock is held: the call can re-enter "
+            "and wait for the lock its own thread holds",
+            "release the lock before the call (copy what it needs first), or make the "
+            "lock reentrant and its state safe for re-entry"),
+    Pattern("blocking-call-attached", "blocking_wait_attached",
+            "{name}() blocks with the thread state attached: with a GIL it holds the "
+            "GIL, free-threaded it stalls every stop-the-world (gc.collect()) meanwhile",
+            "wait inside Py_BEGIN_ALLOW_THREADS ... Py_END_ALLOW_THREADS "
+            "(blocking_wait_detached)"),
     Pattern("refcount-one", "refcnt_one_mutation",
             "Py_REFCNT(...) == 1 taken to mean 'only I hold it': not true without the GIL",
             "copy instead of mutating in place, or PyUnstable_Object_IsUniquelyReferenced "
@@ -147,9 +157,9 @@ OBJECT_MALLOC_CALLS = ("PyObject_Malloc", "PyObject_Calloc", "PyObject_Realloc")
 # Strong references taken at once from a borrowed one: still too late.
 NEWREF_CALLS = ("Py_NewRef", "Py_XNewRef", "Py_INCREF", "Py_XINCREF")
 
-# Borrowed item access that is only a hazard inside a loop (the size was read before).
 # An items pointer taken once and indexed in a loop (the same staleness).
 ITEMS_POINTER_CALLS = ("PySequence_Fast_ITEMS", "PyList_ITEMS")
+# Borrowed item access that is only a hazard inside a loop (the size was read before).
 LOOP_ITEM_CALLS = ("PyList_GET_ITEM", "PySequence_Fast_ITEMS", "PySequence_Fast_GET_ITEM",
                    "PyTuple_GET_ITEM_OF_LIST")
 
@@ -162,6 +172,30 @@ LOCK_CALLS = ("PyMutex_Lock", "pthread_mutex_lock", "pthread_rwlock_wrlock",
 CRITICAL_SECTION_CALLS = ("Py_BEGIN_CRITICAL_SECTION", "Py_BEGIN_CRITICAL_SECTION2",
                           "Py_BEGIN_CRITICAL_SECTION_MUTEX", "Py_BEGIN_CRITICAL_SECTION2_MUTEX",
                           "Py_END_CRITICAL_SECTION", "Py_END_CRITICAL_SECTION2")
+# C locks that know nothing of Python (a PyMutex detaches while it waits; these do not).
+NATIVE_LOCK_CALLS = ("pthread_mutex_lock", "pthread_rwlock_wrlock", "pthread_rwlock_rdlock",
+                     "pthread_spin_lock", "PyThread_acquire_lock", "PyThread_acquire_lock_timed",
+                     "mtx_lock", "EnterCriticalSection", "AcquireSRWLockExclusive",
+                     "pthread_mutex_unlock", "pthread_rwlock_unlock", "pthread_spin_unlock",
+                     "PyThread_release_lock", "mtx_unlock", "LeaveCriticalSection",
+                     "ReleaseSRWLockExclusive")
+# Calls that run Python code (a call, a method, an attribute's __getattr__ aside).
+PYTHON_CALL_PREFIXES = ("PyObject_Call", "PyObject_Vectorcall", "PyEval_CallObject",
+                        "PyEval_EvalCode", "PyRun_")
+# Waits that block the calling thread until another acts (not file I/O: too common to
+# tell a blocking descriptor from a fast one).
+BLOCKING_CALLS = ("sleep", "usleep", "nanosleep", "sem_wait", "sem_timedwait",
+                  "pthread_cond_wait", "pthread_cond_timedwait", "pthread_join", "select",
+                  "poll", "epoll_wait", "accept", "recv", "recvfrom", "waitpid",
+                  "WaitForSingleObject", "WaitForMultipleObjects", "Sleep")
+# Marks of a detached thread state: +1 where it detaches, -1 where it attaches again.
+DETACH_MARKS = {"Py_BEGIN_ALLOW_THREADS": 1, "Py_UNBLOCK_THREADS": 1, "PyEval_SaveThread": 1,
+                "Py_END_ALLOW_THREADS": -1, "Py_BLOCK_THREADS": -1, "PyEval_RestoreThread": -1}
+# Statement macros written without a semicolon: one is added before parsing, or the
+# C grammar reads the next statement as a declaration of that "type".
+STATEMENT_MACROS = ("Py_BEGIN_ALLOW_THREADS", "Py_END_ALLOW_THREADS", "Py_BLOCK_THREADS",
+                    "Py_UNBLOCK_THREADS")
+
 UNLOCK_CALLS = ("PyMutex_Unlock", "pthread_mutex_unlock", "pthread_rwlock_unlock",
                 "pthread_spin_unlock", "PyThread_release_lock", "mtx_unlock",
                 "LeaveCriticalSection", "ReleaseSRWLockExclusive",
