@@ -310,3 +310,28 @@ def test_a_borrowed_list_item_outside_a_loop():
     # A list the function is still building is its own.
     assert patterns("PyObject *f(void) { PyObject *l = PyList_New(1); "
                     "PyObject *x = PyList_GET_ITEM(l, 0); return x; }") == []
+
+
+OBJ = "typedef struct { PyObject_HEAD PyObject *wrapped; long hits; } Proxy;\n"
+
+
+def test_an_object_pointer_field_of_a_shared_object_replaced_without_a_lock():
+    assert patterns(OBJ + "int set(Proxy *self, PyObject *v) "
+                    "{ Py_XSETREF(self->wrapped, Py_NewRef(v)); return 0; }") == \
+        ["object-field-swap"]
+    assert patterns(OBJ + "int set(Proxy *self, PyObject *v) "
+                    "{ Py_DECREF(self->wrapped); self->wrapped = v; return 0; }") == \
+        ["object-field-swap"]
+    assert patterns(OBJ + "int set(Proxy *self, PyObject *v) { Py_BEGIN_CRITICAL_SECTION(self);"
+                    " Py_XSETREF(self->wrapped, v); Py_END_CRITICAL_SECTION(); return 0; }") == []
+    # Teardown runs with the object unshared; a field that is not an object is not swapped.
+    assert patterns(OBJ + "void proxy_dealloc(Proxy *self) { Py_CLEAR(self->wrapped); }") == []
+    assert patterns(OBJ + "void reset(Proxy *self) { self->hits = 0; }") == []
+
+
+def test_per_call_c_state_is_the_callers_own():
+    state = ("typedef struct { long pos; } State;\n"
+             "static long step(State *state) { state->pos++; return state->pos; }\n")
+    assert patterns(state) == []
+    # The same struct kept in a global is shared: its fields are per-object state.
+    assert patterns(state + "static State shared_states[4];\n") == ["per-object-state"]

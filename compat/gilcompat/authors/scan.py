@@ -22,7 +22,7 @@ from gilcompat.authors.scan_patterns import (BORROWED_CALLS, BUFFER_WRITERS, NEW
                                             BYTEARRAY_POINTERS, ITEMS_POINTER_CALLS,
                                             BLOCKING_CALLS, DETACH_MARKS,
                                             NATIVE_LOCK_CALLS, PYTHON_CALL_PREFIXES,
-                                            STATEMENT_MACROS,
+                                            STATEMENT_MACROS, SWAP_MACROS, TEARDOWN_WORDS,
                                             LOOP_ITEM_CALLS, NONREENTRANT_LIBC, PATTERNS,
                                             UNLOCK_CALLS)
 
@@ -30,6 +30,9 @@ from gilcompat.authors.scan_patterns import (BORROWED_CALLS, BUFFER_WRITERS, NEW
 # `typedef struct [tag] { PyObject_HEAD ... } name;` (no nested braces before the head).
 OBJECT_STRUCT = re.compile(r"struct\s+(\w+)\s*\{\s*PyObject(?:_VAR)?_HEAD")
 OBJECT_TYPEDEF = re.compile(r"typedef\s+struct\s*\w*\s*\{\s*PyObject(?:_VAR)?_HEAD[^{}]*\}\s*(\w+)")
+# The object pointer fields of those structs: `PyObject *name;` (one per declaration).
+OBJECT_FIELD = re.compile(r"PyObject\s*\*\s*(\w+)\s*;")
+OBJECT_BODY = re.compile(r"struct\s*\w*\s*\{\s*PyObject(?:_VAR)?_HEAD([^{}]*)\}")
 
 C_SUFFIXES = (".c", ".h", ".cc", ".cpp", ".cxx", ".hpp")
 CPP_SUFFIXES = (".cc", ".cpp", ".cxx", ".hpp", ".hh")
@@ -255,8 +258,11 @@ class _Function:
             before is not None and before.type == "comment"
             and SINGLE_THREADED_MARK in _text(before))
         self.init_time = self.name.startswith("PyInit_") or self.name in init_names or marked
-        self.params = {v.name for p in _walk(declarator) if p.type == "parameter_declaration"
-                       for v in _declared(p, quiet_words)}
+        self.param_types = {v.name: v.type_text for p in _walk(declarator)
+                            if p.type == "parameter_declaration"
+                            for v in _declared(p, quiet_words)}
+        self.params = set(self.param_types)
+        self.teardown = any(word in self.name.lower() for word in TEARDOWN_WORDS)
         self.locals: Set[str] = set()
         self.statics: Dict[str, SharedVar] = {}
         body = node.child_by_field_name("body")
@@ -309,10 +315,11 @@ class _Function:
 class _FileScan:
     def __init__(self, path: str, source: bytes, tree,
                  external: Optional[Dict[str, SharedVar]] = None,
-                 macros: Optional[Set[str]] = None):
+                 macros: Optional[Set[str]] = None, global_types: Optional[Set[str]] = None):
         """``external``: globals other files scanned with this one define (a case's
         family scaffolding, a project's other files): shared here too. ``macros``:
-        thread-local spellings those files define (this file's own are added)."""
+        thread-local spellings those files define (this file's own are added).
+        ``global_types``: the types of every file's globals, statics included."""
         self.path, self.source, self.root = path, source, tree.root_node
         self.findings: List[Finding] = []
         self.reported: Set[tuple] = set()
@@ -331,6 +338,9 @@ class _FileScan:
         text = source.decode("utf-8", "replace")
         self.object_structs = set(OBJECT_STRUCT.findall(text)) | set(
             OBJECT_TYPEDEF.findall(text))
+        self.global_types = self.own_global_types() | set(global_types or ())
+        self.object_fields = {f for body in OBJECT_BODY.findall(text)
+                              for f in OBJECT_FIELD.findall(body)}
 
     def external_globals(self) -> Dict[str, SharedVar]:
         """The file-scope variables this file gives other files (not static)."""
@@ -340,6 +350,11 @@ class _FileScan:
             if "static" not in words and "extern" not in words:
                 found.update({v.name: v for v in _declared(decl, self.quiet_words)})
         return found
+
+    def own_global_types(self) -> Set[str]:
+        """The type names of this file's file-scope variables, statics included."""
+        return {w for decl in self.file_scope_declarations() for var in _declared(decl)
+                for w in re.findall(r"\w+", var.type_text)} - {"struct", "const"}
 
     def file_scope_declarations(self) -> List:
         """Declarations outside any function, including those inside #if blocks."""
@@ -429,9 +444,8 @@ class _FileScan:
             return
         var = self._var(fn, name)
         if var is None:
-            if name in fn.params and through_arrow and self._read_modify_write(fn, node, target):
-                pattern = "method-field-rmw" if name == "self" else "per-object-state"
-                self.add(node, pattern, _text(target), once_key=(fn.name, _text(target)))
+            if name in fn.params and through_arrow and self._shared_object(fn, name):
+                self._field_write(fn, node, target, name)
             return
         lazy = self._lazy_guard(node, name)
         if lazy is not None:
@@ -443,6 +457,28 @@ class _FileScan:
                        "global-object-swap" if var.is_object else
                        "static-buffer" if var.is_char_buffer else "unlocked-static-write")
             self.add(node, pattern, name, once_key=(fn.name, pattern, name))
+
+    def _shared_object(self, fn: _Function, name: str) -> bool:
+        """Does parameter ``name`` point at state other threads reach: self, a Python
+        object (PyObject, one of the file's PyObject_HEAD structs), or a C struct the
+        program keeps in a global? A struct only ever made per call (a parser's or a
+        matcher's state on the caller's stack) is the caller's own."""
+        words = set(re.findall(r"\w+", fn.param_types.get(name, ""))) - {"struct", "const"}
+        return name == "self" or "PyObject" in words or \
+            bool(words & (self.object_structs | self.global_types))
+
+    def _field_write(self, fn: _Function, node, target, name: str) -> None:
+        # A plain store to an object pointer field is a swap (even after a read of the
+        # old value to drop it); anything else that reads the field first is an RMW.
+        swap = (node.type == "assignment_expression"
+                and _text(node.child_by_field_name("operator")) == "="
+                and _text(target.child_by_field_name("field")) in self.object_fields)
+        if swap and not fn.teardown:
+            self.add(node, "object-field-swap", _text(target),
+                     once_key=(fn.name, "swap", _text(target)))
+        elif not swap and self._read_modify_write(fn, node, target):
+            pattern = "method-field-rmw" if name == "self" else "per-object-state"
+            self.add(node, pattern, _text(target), once_key=(fn.name, _text(target)))
 
     def _read_modify_write(self, fn: _Function, node, target) -> bool:
         if node.type == "update_expression":
@@ -502,7 +538,9 @@ class _FileScan:
             return
         if fn.locked(node.start_byte) or fn.init_time:
             return
-        if callee == "PyList_GetItem" and _enclosing_call(node) in NEWREF_CALLS:
+        if callee in SWAP_MACROS and not fn.teardown:
+            self._swap_macro(fn, node)
+        elif callee == "PyList_GetItem" and _enclosing_call(node) in NEWREF_CALLS:
             self.add(node, "borrowed-list-newref", _enclosing_call(node))
         elif callee in BORROWED_CALLS:
             self.add(node, BORROWED_CALLS[callee], callee)
@@ -531,6 +569,18 @@ class _FileScan:
             var = self._var(fn, name)
             if var is not None and var.is_char_buffer:
                 self.add(node, "static-buffer", name, once_key=(fn.name, "static-buffer", name))
+
+    def _swap_macro(self, fn: _Function, call) -> None:
+        """`Py_XSETREF(self->field, value)` on a shared object's pointer field."""
+        args = call.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        if first is None or first.type != "field_expression":
+            return
+        name, through_arrow = _root(first)
+        if through_arrow and name in fn.params and self._shared_object(fn, name) and \
+                _text(first.child_by_field_name("field")) in self.object_fields:
+            self.add(call, "object-field-swap", _text(first),
+                     once_key=(fn.name, "swap", _text(first)))
 
     @staticmethod
     def _indexed_in_loop(fn: _Function, call) -> bool:
@@ -665,9 +715,12 @@ def scan_paths(paths: List[Path]) -> Tuple[List[Finding], List[str]]:
         parsed.append((str(path), source, parsers[is_cpp(str(path))].parse(source)))
     macros = set().union(*(thread_local_macros(source) for _, source, _ in parsed))
     external: Dict[str, SharedVar] = {}
+    types: Set[str] = set()
     for path, source, tree in parsed:
-        external.update(_FileScan(path, source, tree, macros=macros).external_globals())
+        scan = _FileScan(path, source, tree, macros=macros)
+        external.update(scan.external_globals())
+        types |= scan.own_global_types()
     findings = []
     for path, source, tree in parsed:
-        findings += _FileScan(path, source, tree, external, macros).run()
+        findings += _FileScan(path, source, tree, external, macros, types).run()
     return findings, problems

@@ -43,6 +43,11 @@ PATTERNS: Dict[str, Pattern] = {p.id: p for p in [
             "read-modify-write of '{name}', a field of self, with no lock: threads calling "
             "the method on one instance lose updates",
             "wrap it in Py_BEGIN_CRITICAL_SECTION(self) (method_field_critical, 3.13)"),
+    Pattern("object-field-swap", "global_object_swap",
+            "object pointer '{name}' of a shared Python object replaced without a lock: "
+            "a reader of the old one can incref it after it was freed",
+            "replace it inside Py_BEGIN_CRITICAL_SECTION(self), and read it there with a "
+            "strong reference"),
     Pattern("borrowed-list-newref", "list_newref_item",
             "{name}(PyList_GetItem(...)): the strong reference comes after the borrowed "
             "one, and another thread can free the item in between",
@@ -148,6 +153,11 @@ BORROWED_CALLS = {
 
 # Raw pointers into a bytearray, which a resize moves.
 BYTEARRAY_POINTERS = ("PyByteArray_AS_STRING", "PyByteArray_AsString")
+
+# Macros that replace an object pointer (and drop the old reference).
+SWAP_MACROS = ("Py_SETREF", "Py_XSETREF", "Py_CLEAR")
+# Functions that run with the object unshared (its last reference going, or GC's).
+TEARDOWN_WORDS = ("dealloc", "clear", "traverse", "finalize", "_free", "_del")
 
 # Stores into a container that take no lock: only for one still being built.
 SET_ITEM_MACROS = ("PyList_SET_ITEM", "PyTuple_SET_ITEM")
