@@ -15,6 +15,11 @@ prints, per project and in all:
 - precision: of the findings in files with a labelled bug, those on a bug site;
 - noise: findings on no bug site, per 1,000 lines scanned (buggy versions);
 - survive: bug sites where the fixed version still has a finding at the fixed line.
+
+Each is printed twice: at the line (a finding within LINE_SLACK lines of the label), and
+per function (a finding anywhere in the function around the labelled line: a label marks
+one line of a hazard, where the scanner may name another line of the same function's
+race, mmh3's hasher updates for one).
 """
 
 import argparse
@@ -27,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
-from gilcompat.authors.scan import Finding, scan_paths
+from gilcompat.authors.scan import Finding, _parser, is_cpp, scan_paths
 from gilcompat.cache import cache_root
 
 LABELS = Path(__file__).resolve().parent / "scan_labels.toml"
@@ -135,32 +140,61 @@ def _top(root: Path) -> Path:
     return top
 
 
-def _near(findings: List[Finding], path: Path, line: Optional[int]) -> bool:
-    return line is not None and any(
-        f.file == str(path) and abs(f.line - line) <= LINE_SLACK and f.severity != "note"
-        for f in findings)
+def _function_span(path: Path, line: int) -> tuple:
+    """(first, last) line of the function definition around ``line``, else the line."""
+    tree = _parser(is_cpp(str(path))).parse(path.read_bytes())
+    stack, span = [tree.root_node], (line, line)
+    while stack:
+        node = stack.pop()
+        first, last = node.start_point[0] + 1, node.end_point[0] + 1
+        if not first <= line <= last:
+            continue
+        if node.type == "function_definition":
+            span = (first, last)
+        stack.extend(node.children)
+    return span
 
 
-def score(project: Project) -> Score:
+def _spans(bugs, root: Path, per_function: bool, fixed: bool) -> List[tuple]:
+    """(file, first, last) per bug: its line and the slack, or its whole function."""
+    spans = []
+    for b in bugs:
+        line = b.fixed_line if fixed else b.line
+        if line is None:
+            spans.append(None)
+            continue
+        path = root / b.file
+        first, last = _function_span(path, line) if per_function else (line, line)
+        spans.append((str(path), first - LINE_SLACK, last + LINE_SLACK))
+    return spans
+
+
+def _hits(findings: List[Finding], span) -> bool:
+    return span is not None and any(f.file == span[0] and span[1] <= f.line <= span[2]
+                                    for f in findings)
+
+
+def score(project: Project, per_function: bool) -> Score:
     buggy, fixed = _top(sources(project.name, project.buggy)), _top(sources(project.name, project.fixed))
     found, problems = scan_paths([buggy / f for f in project.files])
     after, _ = scan_paths([fixed / f for f in project.files if (fixed / f).exists()])
     for problem in problems:
         print(f"  {project.name}: {problem}", file=sys.stderr)
-    warnings = [f for f in found if f.severity != "note"]
+    warnings = [f for f in found if f.severity == "warning"]
+    left = [f for f in after if f.severity == "warning"]
+    spans = _spans(project.bugs, buggy, per_function, fixed=False)
     s = Score(sites=len(project.bugs))
-    s.found = sum(_near(warnings, buggy / b.file, b.line) for b in project.bugs)
+    s.found = sum(_hits(warnings, span) for span in spans)
     bug_files = {str(buggy / b.file) for b in project.bugs}
-    on_bug = [f for f in warnings if any(f.file == str(buggy / b.file)
-                                         and abs(f.line - b.line) <= LINE_SLACK
-                                         for b in project.bugs)]
+    on_bug = [f for f in warnings if any(_hits([f], span) for span in spans)]
     s.findings_in_bug_files = sum(f.file in bug_files for f in warnings)
     s.on_bug = len(on_bug)
     s.noise = len(warnings) - len(on_bug)
     s.lines = sum(len((buggy / f).read_bytes().splitlines()) for f in project.files)
-    with_fix = [b for b in project.bugs if b.fixed_line is not None]
-    s.fixed_sites = len(with_fix)
-    s.survive = sum(_near(after, fixed / b.file, b.fixed_line) for b in with_fix)
+    fixed_spans = [span for span in _spans(project.bugs, fixed, per_function, fixed=True)
+                   if span is not None]
+    s.fixed_sites = len(fixed_spans)
+    s.survive = sum(_hits(left, span) for span in fixed_spans)
     return s
 
 
@@ -171,15 +205,17 @@ def main() -> int:
     args = parser.parse_args()
     projects = [p for p in load_projects(args.labels)
                 if not args.project or p.name in args.project]
-    total = Score()
-    print("| project | recall | precision (files with bugs) | noise per 1,000 lines | "
-          "findings left at the fix |")
-    print("|---|---|---|---|---|")
-    for project in projects:
-        s = score(project)
-        total.add(s)
-        print(s.row(f"{project.name} {project.buggy} -> {project.fixed}"), flush=True)
-    print(total.row("all"))
+    for per_function in (False, True):
+        print(f"\nMatched {'per function' if per_function else 'at the line'}:\n")
+        total = Score()
+        print("| project | recall | precision (files with bugs) | noise per 1,000 lines | "
+              "findings left at the fix |")
+        print("|---|---|---|---|---|")
+        for project in projects:
+            s = score(project, per_function)
+            total.add(s)
+            print(s.row(f"{project.name} {project.buggy} -> {project.fixed}"), flush=True)
+        print(total.row("all"))
     return 0
 
 
