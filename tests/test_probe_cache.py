@@ -58,3 +58,29 @@ def test_a_package_installed_since_is_seen(tmp_path):
     with open(os.path.join(meta, "METADATA"), "w") as handle:
         handle.write("Metadata-Version: 2.1\nName: cffi\nVersion: 99.0\n")
     assert probe(python).cffi_version == "99.0"
+
+
+def test_a_pyenv_shim_is_run_once_and_its_choice_is_what_cells_run(tmp_path, monkeypatch):
+    """A shim picks an interpreter by the folder it runs in: probed where the user is,
+    its choice is what cells run (they run in folders of their own); probed again from
+    another folder."""
+    shims = tmp_path / "pyenv" / "shims"
+    shims.mkdir(parents=True)
+    runs = tmp_path / "runs"
+    shim = counting_launcher(shims / "python3", runs, extra="# hands over to pyenv exec\n")
+    interp = probe(str(shim))
+    assert interp.executable == str(shim)
+    assert os.path.samefile(interp.python, sys.executable)
+    probe(str(shim))
+    assert runs_of(runs) == 1
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    probe(str(shim))
+    assert runs_of(runs) == 2
+
+
+def test_a_launcher_outside_a_shims_folder_is_what_cells_run(tmp_path):
+    launcher = counting_launcher(tmp_path / "python3", tmp_path / "runs",
+                                 extra="# mentions pyenv, but is no shim\n")
+    assert probe(str(launcher)).python == str(launcher)

@@ -81,25 +81,32 @@ def test_busy_child_is_hung_by_timeout_and_killed(fixture_cases, host, tmp_path)
     assert "sf_spin" in cell.evidence or "in work" in cell.evidence
 
 
-def test_hung_child_leaves_no_process_behind(fixture_cases, host, tmp_path):
-    from gilcompat.run import process as runner
+@pytest.mark.parametrize("start", ["forked", "fresh"])
+def test_hung_child_leaves_no_process_behind(fixture_cases, host, start, monkeypatch):
+    """Forked from a fork server (the default) or started afresh: the hung child and
+    what it started are killed; a server outlives its cells until the run closes it."""
+    from gilcompat.run import zygote
     case = fixture_cases["deadlock_on_call"]
     build = ensure_built(case, host)
-    pids = []
-    original = runner.subprocess.Popen
+    if start == "fresh":
+        monkeypatch.setenv(zygote.FRESH_START_ENV, "1")
+    children = []
+    for owner, name in ((zygote.subprocess.Popen, "__init__"), (zygote.Server, "fork")):
+        original = getattr(owner, name)
 
-    class Recording(original):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            pids.append(self.pid)
-
-    runner.subprocess.Popen = Recording
-    try:
-        cell = run_cell(case, build, host, "cffi", "default")
-    finally:
-        runner.subprocess.Popen = original
-    assert cell.outcome == "hung" and pids
-    assert not any(_alive(pid) for pid in pids)
+        def recording(self, *args, _original=original, **kwargs):
+            made = _original(self, *args, **kwargs)
+            children.append((made or self).pid)
+            return made
+        monkeypatch.setattr(owner, name, recording)
+    zygote.POOL.close()
+    cell = run_cell(case, build, host, "cffi", "default")
+    assert cell.outcome == "hung" and children
+    servers = [s.proc.pid for s in zygote.POOL.every]
+    assert bool(servers) == (start == "forked")
+    assert not any(_alive(pid) for pid in children if pid not in servers)
+    zygote.POOL.close()
+    assert not any(_alive(pid) for pid in servers)
 
 
 def test_compile_error_is_an_error_cell_with_the_compiler_message(fixture_cases, host):

@@ -5,6 +5,7 @@ needs in the cell's request), and the rest of gilcompat imports from here only w
 this entry exports:
 
 - ``CELL_MAIN``: the module the parent starts in each cell's child;
+- ``ZYGOTE_MAIN``: the fork server that runs it in a fork instead (zygote.py);
 - ``module_named_in``: reads the "GIL has been enabled to load module" warning;
 - ``gil_reported``: what the interpreter says of its GIL;
 - ``run_calls_together``: threads released together, for the pytest plugin.
@@ -16,5 +17,6 @@ from gilcompat.child.gil_state import gil_reported, module_named_in
 from gilcompat.child.threads import run_calls_together
 
 CELL_MAIN = "gilcompat.child.cell"
+ZYGOTE_MAIN = "gilcompat.child.zygote"
 
-__all__ = ["CELL_MAIN", "gil_reported", "module_named_in", "run_calls_together"]
+__all__ = ["CELL_MAIN", "ZYGOTE_MAIN", "gil_reported", "module_named_in", "run_calls_together"]

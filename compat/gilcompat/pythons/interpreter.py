@@ -47,6 +47,7 @@ print(json.dumps({
     "site_packages": [p for p in dict.fromkeys(
         (site.getsitepackages() if hasattr(site, "getsitepackages") else [])
         + [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])],
+    "real_executable": sys.executable,
     "prefix": sys.prefix,
     "base_prefix": getattr(sys, "base_prefix", sys.prefix),
 }))
@@ -73,6 +74,7 @@ class Interpreter:
     try_modes: bool = False   # runs C code in parallel without declaring it: try gil0/gil1
     id_suffix: str = ""       # tells apart two interpreters of one ABI in one run
     subinterpreters: Optional[str] = None   # the low-level module for own-GIL interpreters
+    shim_target: str = ""     # a pyenv shim's interpreter, as the shim chose it when probed
 
     @property
     def id(self) -> str:
@@ -114,7 +116,7 @@ class Interpreter:
 
     @property
     def python(self) -> str:
-        return self.runner or self.executable
+        return self.runner or self.shim_target or self.executable
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -139,18 +141,38 @@ def probe(executable: str, timeout_s: float = 60) -> Interpreter:
     return found
 
 
+PROBE_FORMAT = 2       # bumped when the probe's answer gains a field
+
+
+def is_pyenv_shim(path: str) -> bool:
+    """A pyenv shim: a script in a ``shims`` folder that hands over to ``pyenv exec``,
+    which picks the interpreter by the folder it runs in and ``PYENV_VERSION``."""
+    if os.path.basename(os.path.dirname(path)) != "shims":
+        return False
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return head.startswith(b"#!") and b"pyenv" in head
+
+
 def _identity(executable: str) -> Optional[dict]:
     """What the answer depends on, short of running the executable: the file (and
-    what a link resolves to) and the PYTHON* environment the probe runs with."""
+    what a link resolves to) and the PYTHON* environment the probe runs with; for a
+    pyenv shim also what its choice depends on."""
     absolute = os.path.abspath(shutil.which(executable) or executable)
     try:
         stats = [os.stat(path) for path in (absolute, os.path.realpath(absolute))]
     except OSError:
         return None
-    return {"path": absolute,
-            "files": [[s.st_ino, s.st_size, s.st_mtime_ns] for s in stats],
-            "env": sorted((k, v) for k, v in _without_gil_setting(os.environ).items()
-                          if k.startswith("PYTHON"))}
+    identity = {"format": PROBE_FORMAT, "path": absolute,
+                "files": [[s.st_ino, s.st_size, s.st_mtime_ns] for s in stats],
+                "env": sorted((k, v) for k, v in _without_gil_setting(os.environ).items()
+                              if k.startswith("PYTHON"))}
+    if is_pyenv_shim(absolute):
+        identity["pyenv"] = [os.getcwd(), os.environ.get("PYENV_VERSION")]
+    return identity
 
 
 def _folder_stamps(folders) -> dict:
@@ -216,14 +238,20 @@ def _probe_now(executable: str, timeout_s: float) -> Interpreter:
     try:
         data = json.loads(proc.stdout.strip().splitlines()[-1])
         data.pop("prefix"), data.pop("base_prefix")
+        real = data.pop("real_executable")
         data["site_packages"] = tuple(data["site_packages"])
     except (ValueError, IndexError, KeyError, AttributeError, TypeError):
         raise ProbeError(f"{executable}: ran, but did not answer like a Python 3 "
                          "interpreter") from None
     # An absolute path, but not resolved: a venv's or a wrapper's own path must stay.
-    absolute = shutil.which(executable) or executable
+    # A pyenv shim is the exception: it only picks an interpreter (by the folder it
+    # runs in, and a cell's child runs in a folder of its own) and costs a shell and
+    # pyenv's start on every run; cells run what it picked here.
+    absolute = os.path.abspath(shutil.which(executable) or executable)
+    if is_pyenv_shim(absolute) and real:
+        data["shim_target"] = real
     try:
-        return Interpreter(executable=os.path.abspath(absolute), **data)
+        return Interpreter(executable=absolute, **data)
     except TypeError:
         raise ProbeError(f"{executable}: ran, but its answer lacks what gilcompat "
                          "needs to know") from None

@@ -38,7 +38,7 @@ def venv_dir(interp: Interpreter) -> Path:
 def prepared(interp: Interpreter, log: Callable[[str], None] = print) -> Interpreter:
     """``interp`` with ``runner`` set to an executable that can build cases."""
     if interp.can_build:
-        return replace(interp, runner=interp.executable)
+        return replace(interp, runner=interp.shim_target or interp.executable)
     folder = venv_dir(interp)
     python = folder / "bin" / "python"
     with cache.file_lock(folder.parent / f".{folder.name}.lock"):

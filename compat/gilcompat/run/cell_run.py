@@ -15,14 +15,14 @@ from typing import Optional
 
 from gilcompat.build.cached_build import Build
 from gilcompat.build.names import SPIN_SETTER, module_names, own_gil_names, probe_names
-from gilcompat.child import CELL_MAIN
+from gilcompat.child import CELL_MAIN, ZYGOTE_MAIN
 from gilcompat.corpus import power
 from gilcompat.corpus.cases import Case
 from gilcompat.corpus.faces import BY_NAME, FACES, absent_reason
 from gilcompat.pythons.interpreter import Interpreter
 from gilcompat.pythons.launch import child_argv
 from gilcompat.results import Cell
-from gilcompat.run import tsan
+from gilcompat.run import tsan, zygote
 from gilcompat.run.judge import judge
 from gilcompat.run.process import spawn_and_watch
 
@@ -114,10 +114,30 @@ def run_cell(case: Case, build: Optional[Build], interp: Interpreter, face: str,
             env["TSAN_OPTIONS"] = tsan.options(workdir)
         # case.toml's timeout is for its own rounds: more rounds get more time.
         timeout_s = case.stress.timeout_s * max(1.0, rounds / max(1, case.stress.rounds))
-        run = spawn_and_watch(argv, env, workdir, timeout_s, case.stress.idle_s)
+        try:
+            run = _spawn(interp, argv, env, workdir, timeout_s, case.stress.idle_s)
+        except zygote.ServerGone as exc:
+            cell.evidence = (f"the fork server ended during the cell ({exc}): its exit is "
+                             f"unknown; {zygote.FRESH_START_ENV}=1 starts every child afresh")
+            return cell
         if interp.tsan:
             run.witness = tsan.read_logs(workdir, case.folders)
     return judge(cell, case, interp, run)
+
+
+def _spawn(interp: Interpreter, argv, env: dict, workdir: Path, timeout_s: float,
+           idle_s: float):
+    """The cell's child, forked from a server for this interpreter and environment
+    where one serves, else started afresh."""
+    if not zygote.wanted(interp.tsan):
+        return spawn_and_watch(argv, env, workdir, timeout_s, idle_s)
+    server_argv = child_argv(interp.python, ZYGOTE_MAIN, [], site_dirs=interp.site_packages)
+    server = zygote.POOL.lease(server_argv, env)
+    try:
+        return spawn_and_watch(argv, env, workdir, timeout_s, idle_s, server)
+    finally:
+        if server is not None:
+            zygote.POOL.give_back(server, server_argv, env)
 
 
 def face_names(base: str) -> dict:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from gilcompat.run import cell_run as runner
+from gilcompat.run import cell_run as runner, zygote
 from gilcompat.run.process import STOP
 from gilcompat.build.cached_build import Build, ensure_built, is_built
 from gilcompat.corpus.cases import MODES, Case
@@ -153,6 +153,8 @@ def run_matrix(cells: List[PlannedCell], results: Results, out: Optional[Path],
         if out:
             results.write(out)
         raise
+    finally:
+        zygote.POOL.close()
     pool.shutdown(wait=True)
     if out:
         results.write(out)

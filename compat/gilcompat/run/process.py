@@ -1,7 +1,8 @@
 """Process control for one cell's child: start it, watch it, never leave it behind.
 
-The child gets its own session (so the whole process group can be killed) and files for
-stdout, stderr and events. A hang is caught by the watchdog; the child is then asked for
+The child gets a process group of its own (so the whole group can be killed) and files
+for stdout, stderr and events; it is started afresh, or forked by a fork server
+(gilcompat.run.zygote). A hang is caught by the watchdog; the child is then asked for
 every thread's stack (SIGUSR1) and killed. An interrupted run (``STOP``) kills it too.
 """
 
@@ -17,6 +18,7 @@ from typing import List, Optional
 
 from gilcompat.run import tsan
 from gilcompat.run.watchdog import HangWatch
+from gilcompat.run.zygote import Server
 
 POLL_S = 0.01           # the watchdog's sampling: a deadlock is seen within idle_s + this
 STACK_WAIT_S = 1.0
@@ -57,38 +59,49 @@ class ChildRun:
 
 
 def spawn_and_watch(argv: List[str], env: dict, workdir: Path, timeout_s: float,
-                    idle_s: float) -> ChildRun:
-    """Run ``argv`` to its end, or to a hang, and never leave a process behind."""
+                    idle_s: float, server: Optional[Server] = None) -> ChildRun:
+    """Run ``argv`` to its end, or to a hang, and never leave a process behind. With
+    ``server`` (whose interpreter and environment are ``argv``'s and ``env``'s), the
+    child is forked from it instead of started."""
     events_path = workdir / "events.jsonl"
     events_path.touch()
     start = time.monotonic()
-    with open(workdir / "stdout", "wb") as out, open(workdir / "stderr", "wb") as err:
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                env=env, cwd=workdir, start_new_session=True)
-        hang = hang_at = None
-        try:
-            watch = HangWatch(proc.pid, timeout_s, idle_s)
-            while proc.poll() is None:
-                if STOP.is_set():
-                    raise Interrupted(f"run interrupted; child {proc.pid} killed")
-                hang = watch.poll()
-                if hang:
-                    hang_at = time.time()
-                    _dump_stacks_then_kill(proc, workdir / "stderr")
-                    break
-                try:
-                    proc.wait(timeout=POLL_S)   # returns as soon as the child exits
-                except subprocess.TimeoutExpired:
-                    pass
-        finally:
-            _kill_group(proc)
+    proc = _start(argv, env, workdir, server)
+    hang = hang_at = None
+    try:
+        watch = HangWatch(proc.pid, timeout_s, idle_s)
+        while proc.poll() is None:
+            if STOP.is_set():
+                raise Interrupted(f"run interrupted; child {proc.pid} killed")
+            hang = watch.poll()
+            if hang:
+                hang_at = time.time()
+                _dump_stacks_then_kill(proc, workdir / "stderr")
+                break
+            try:
+                proc.wait(timeout=POLL_S)   # returns as soon as the child exits
+            except subprocess.TimeoutExpired:
+                pass
+    finally:
+        _kill_group(proc)
     duration = time.monotonic() - start
     return ChildRun(proc.returncode, hang, _read_events(events_path),
                     (workdir / "stderr").read_text(errors="replace"), duration,
                     hang_at=hang_at)
 
 
-def _dump_stacks_then_kill(proc: subprocess.Popen, stderr_path: Path) -> None:
+def _start(argv: List[str], env: dict, workdir: Path, server: Optional[Server]):
+    """The child, forked by ``server`` (its ``-c`` bootstrap's module and arguments
+    come after the code) or started afresh: in a session of its own either way."""
+    if server is not None:
+        code_at = argv.index("-c")
+        return server.fork(argv[code_at + 2], argv[code_at + 3:], workdir)
+    with open(workdir / "stdout", "wb") as out, open(workdir / "stderr", "wb") as err:
+        return subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                env=env, cwd=workdir, start_new_session=True)
+
+
+def _dump_stacks_then_kill(proc, stderr_path: Path) -> None:
     try:
         os.killpg(proc.pid, signal.SIGUSR1)
     except OSError:
@@ -104,7 +117,7 @@ def _dump_stacks_then_kill(proc: subprocess.Popen, stderr_path: Path) -> None:
     _kill_group(proc)
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _kill_group(proc) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except OSError:
