@@ -335,3 +335,61 @@ def test_per_call_c_state_is_the_callers_own():
     assert patterns(state) == []
     # The same struct kept in a global is shared: its fields are per-object state.
     assert patterns(state + "static State shared_states[4];\n") == ["per-object-state"]
+
+
+def test_an_init_helper_whose_other_caller_is_python_2_only_is_init():
+    """simplejson's shape: PyInit_ and Python 2's init<name> both call one helper; a
+    free-threaded build never compiles the second (#else of PY_MAJOR_VERSION >= 3)."""
+    code = """
+        static PyObject *consts;
+        static PyObject *moduleinit(void) { consts = PyTuple_New(2); return NULL; }
+        #if PY_MAJOR_VERSION >= 3
+        PyMODINIT_FUNC PyInit_m(void) { return moduleinit(); }
+        #else
+        void initm(void) { moduleinit(); }
+        #endif
+        """
+    assert patterns(code) == []
+    # A caller that a free-threaded build does compile still counts.
+    assert patterns(code.replace("#if PY_MAJOR_VERSION >= 3", "#if 1")) == \
+        ["global-object-swap"]
+
+
+
+def test_a_subtype_struct_is_an_object_struct_too():
+    """wrapt's shape: a proxy's struct opens with its base type's struct, not with
+    PyObject_HEAD; its object fields are still a shared object's."""
+    code = """typedef struct { PyObject_HEAD PyObject *wrapped; } Base;
+        typedef struct { Base base; PyObject *args; } Sub;
+        static int Sub_set(Sub *self, PyObject *args) { Py_XSETREF(self->args, args); return 0; }"""
+    assert patterns(code) == ["object-field-swap"]
+    assert patterns(code.replace("Base base;", "long base;")) == []
+
+
+def test_a_projects_lock_macros_are_locks():
+    """mmh3's and cffi's fixes: the lock is a macro of the project's, a no-op on GIL
+    builds; any of its definitions that takes a lock makes it a lock."""
+    code = """typedef struct { PyObject_HEAD long n; PyMutex mutex; } H;
+        #ifdef Py_GIL_DISABLED
+        #define H_LOCK(h) PyMutex_Lock(&(h)->mutex)
+        #define H_UNLOCK(h) PyMutex_Unlock(&(h)->mutex)
+        #else
+        #define H_LOCK(h) ((void)0)
+        #define H_UNLOCK(h) ((void)0)
+        #endif
+        static PyObject *H_bump(H *self) { H_LOCK(self); self->n++; H_UNLOCK(self); return 0; }"""
+    assert patterns(code) == []
+    assert patterns(code.replace("H_LOCK(self);", "")) == ["method-field-rmw"]
+
+
+def test_an_unlock_on_an_early_return_does_not_end_the_lock():
+    code = """struct item { struct item *next; }; static struct item *free_list; static PyMutex m;
+        static struct item *take(void) {
+            struct item *it;
+            PyMutex_Lock(&m);
+            if (!free_list) { PyMutex_Unlock(&m); return NULL; }
+            it = free_list; free_list = it->next;
+            PyMutex_Unlock(&m);
+            return it; }"""
+    assert patterns(code) == []
+    assert patterns(code.replace("return NULL;", "")) == ["free-list"]

@@ -33,6 +33,12 @@ OBJECT_TYPEDEF = re.compile(r"typedef\s+struct\s*\w*\s*\{\s*PyObject(?:_VAR)?_HE
 # The object pointer fields of those structs: `PyObject *name;` (one per declaration).
 OBJECT_FIELD = re.compile(r"PyObject\s*\*\s*(\w+)\s*;")
 OBJECT_BODY = re.compile(r"struct\s*\w*\s*\{\s*PyObject(?:_VAR)?_HEAD([^{}]*)\}")
+# Any struct body and its names (`struct name {...}`, `typedef struct {...} name`):
+# for subtypes, whose first member is their base type's struct.
+STRUCT_DEF = re.compile(r"struct\s*(\w*)\s*\{([^{}]*)\}\s*(\w*)")
+MACRO_DEFINITION = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w+)(?:\([^)]*\))?[ \t]+(.*)$", re.M)
+ALLOCATING = re.compile(r"new|alloc|copy", re.I)
+FIRST_MEMBER = re.compile(r"^\s*(?:struct\s+)?(\w+)\s+\w+\s*;")
 
 C_SUFFIXES = (".c", ".h", ".cc", ".cpp", ".cxx", ".hpp")
 CPP_SUFFIXES = (".cc", ".cpp", ".cxx", ".hpp", ".hh")
@@ -49,6 +55,7 @@ THREAD_LOCAL_MACRO = re.compile(
 # "gated", apart from the warnings.
 FREE_THREADED_HEX = 0x030D0000
 _VERSION_TEST = re.compile(r"^\(*\s*PY_VERSION_HEX\s*(<|<=|>=|>)\s*(0x[0-9a-fA-F]+)\s*\)*$")
+_MAJOR_TEST = re.compile(r"^\(*\s*PY_MAJOR_VERSION\s*(<|<=|>=|>|==|!=)\s*(\d+)\s*\)*$")
 _GIL_DISABLED_TEST = re.compile(r"^\(*\s*(!?)\s*defined\s*\(?\s*Py_GIL_DISABLED\s*\)?\s*\)*$")
 COMPAT_HEADER = re.compile(r"compat", re.I)
 LINK_FIELDS = ("next", "link", "nxt", "next_free")
@@ -125,6 +132,22 @@ def is_cpp(path: str) -> bool:
     return Path(path).suffix.lower() in CPP_SUFFIXES
 
 
+def lock_macros(source: bytes) -> Dict[str, str]:
+    """The file's own spellings of a lock or an unlock (``#define MMH3_HASHER_LOCK(h)
+    PyMutex_Lock(&(h)->mutex)``): macro name -> the call it makes. A macro that both
+    takes and releases a lock is neither. Any definition counts (a project defines
+    it as a no-op for GIL builds in an #else)."""
+    found = {}
+    text = source.decode("utf-8", "replace").replace("\\\n", " ")
+    for name, body in MACRO_DEFINITION.findall(text):
+        words = set(re.findall(r"\w+", body))
+        takes = [c for c in LOCK_CALLS if c in words]
+        releases = [c for c in UNLOCK_CALLS if c in words]
+        if bool(takes) != bool(releases):
+            found[name] = (takes or releases)[0]
+    return found
+
+
 def thread_local_macros(source: bytes) -> Set[str]:
     """Macros the file defines as a thread-local storage class."""
     return set(THREAD_LOCAL_MACRO.findall(source.decode("utf-8", "replace")))
@@ -133,8 +156,8 @@ def thread_local_macros(source: bytes) -> Set[str]:
 def _free_threaded_never(condition: str, taken: bool) -> bool:
     """Whether a free-threaded build never compiles the branch of ``#if condition``
     that is ``taken`` (the #if part) or not (its #else). Only plain tests are read:
-    PY_VERSION_HEX against a constant, defined(Py_GIL_DISABLED), and && of them in
-    the #if part."""
+    PY_VERSION_HEX or PY_MAJOR_VERSION against a constant, defined(Py_GIL_DISABLED),
+    and && of them in the #if part."""
     text = condition.strip()
     if taken and "&&" in text and "||" not in text:
         return any(_free_threaded_never(part, True) for part in text.split("&&"))
@@ -146,6 +169,12 @@ def _free_threaded_never(condition: str, taken: bool) -> bool:
         at_least = (op == ">=" and value <= FREE_THREADED_HEX) or \
             (op == ">" and value < FREE_THREADED_HEX)
         return below if taken else at_least
+    major = _MAJOR_TEST.match(text)
+    if major:    # a free-threaded build is Python 3
+        holds = {"<": 3 < int(major.group(2)), "<=": 3 <= int(major.group(2)),
+                 ">": 3 > int(major.group(2)), ">=": 3 >= int(major.group(2)),
+                 "==": 3 == int(major.group(2)), "!=": 3 != int(major.group(2))}
+        return holds[major.group(1)] != taken
     gil = _GIL_DISABLED_TEST.match(text)
     if gil:
         negated = bool(gil.group(1))
@@ -172,6 +201,26 @@ def gate(node) -> Optional[str]:
     return None
 
 
+def object_structs(text: str) -> Tuple[Set[str], Set[str]]:
+    """(the names of the text's Python object structs, their ``PyObject *`` fields).
+    An object struct opens with PyObject_HEAD, or with another object struct as its
+    first member (a subtype: wrapt's proxies embed their base's struct)."""
+    names = set(OBJECT_STRUCT.findall(text)) | set(OBJECT_TYPEDEF.findall(text))
+    fields = {f for body in OBJECT_BODY.findall(text) for f in OBJECT_FIELD.findall(body)}
+    structs = STRUCT_DEF.findall(text)
+    grew = True
+    while grew:
+        grew = False
+        for tag, body, alias in structs:
+            first = FIRST_MEMBER.match(body)
+            own = {n for n in (tag, alias) if n}
+            if first and first.group(1) in names and not own <= names:
+                names |= own
+                fields |= set(OBJECT_FIELD.findall(body))
+                grew = True
+    return names, fields
+
+
 def _walk(node) -> Iterator:
     stack = [node]
     while stack:
@@ -188,6 +237,22 @@ def _calls(function_node, name: str) -> bool:
     """Whether the function calls ``name`` anywhere in its body."""
     return any(n.type == "call_expression" and _text(n.child_by_field_name("function")) == name
                for n in _walk(function_node.child_by_field_name("body")))
+
+
+def _exit_block(node, body):
+    """The block around ``node`` (not the function's body) if it then leaves the
+    function or jumps away (``if (!x) { UNLOCK(); return NULL; }``), else None. An
+    unlock there ends a lock taken before the block only on that path, not for the
+    code after the block."""
+    block = node.parent
+    while block is not None and block.type != "compound_statement":
+        block = block.parent
+    if block is None or block == body:
+        return None
+    leaves = any(c.type in ("return_statement", "goto_statement", "break_statement",
+                            "continue_statement") and c.start_byte > node.start_byte
+                 for c in block.named_children)
+    return block if leaves else None
 
 
 def _enclosing_call(node) -> Optional[str]:
@@ -248,7 +313,8 @@ def _root(node) -> Tuple[Optional[str], bool]:
 class _Function:
     """One function body: its names, its locked regions, and whether it is init-time."""
 
-    def __init__(self, node, init_names: Set[str], quiet_words=frozenset(QUIET_QUALIFIERS)):
+    def __init__(self, node, init_names: Set[str], quiet_words=frozenset(QUIET_QUALIFIERS),
+                 lock_spellings: Optional[Dict[str, str]] = None):
         self.node = node
         declarator = node.child_by_field_name("declarator")
         ident = next((n for n in _walk(declarator) if n.type == "identifier"), None)
@@ -264,19 +330,31 @@ class _Function:
         self.params = set(self.param_types)
         self.teardown = any(word in self.name.lower() for word in TEARDOWN_WORDS)
         self.locals: Set[str] = set()
+        self.local_types: Dict[str, str] = {}
         self.statics: Dict[str, SharedVar] = {}
         body = node.child_by_field_name("body")
         for decl in (n for n in _walk(body) if n.type == "declaration"):
             is_static = any(_text(c) == "static" for c in decl.children
                             if c.type == "storage_class_specifier")
             for var in _declared(decl, quiet_words):
-                (self.statics.__setitem__(var.name, var) if is_static
-                 else self.locals.add(var.name))
+                if is_static:
+                    self.statics[var.name] = var
+                else:
+                    self.locals.add(var.name)
+                    self.local_types[var.name] = var.type_text
+        self.made_here = self._allocated_locals(body)
         marks, detach = [], []
+        spellings = lock_spellings or {}
         for ident in (n for n in _walk(body) if n.type == "identifier"):
-            name = _text(ident)
-            if name in LOCK_CALLS or name in UNLOCK_CALLS:
-                marks.append((ident.start_byte, 1 if name in LOCK_CALLS else -1, name))
+            name = spellings.get(_text(ident), _text(ident))   # a project's lock macro
+            if name in LOCK_CALLS:
+                marks.append((ident.start_byte, 1, name))
+            elif name in UNLOCK_CALLS:
+                exit_block = _exit_block(ident, body)
+                # An unlock on an exit path, with its lock taken before that block.
+                if exit_block is None or any(step > 0 and at >= exit_block.start_byte
+                                             for at, step, _ in marks):
+                    marks.append((ident.start_byte, -1, name))
             elif name in DETACH_MARKS:
                 detach.append((ident.start_byte, DETACH_MARKS[name], name))
         self.marks, self.detach_marks = sorted(marks), sorted(detach)
@@ -284,6 +362,26 @@ class _Function:
         # thread of its own runs may block as it likes)?
         text = _text(node)
         self.attached = any(word in text for word in ("PyObject", "GC_ENTER", "PyGILState_Ensure"))
+
+    @staticmethod
+    def _allocated_locals(body) -> Set[str]:
+        """Locals given a new allocation here (``x = PyObject_New(...)``, a type's
+        ``tp_alloc``, any ``*New*``/``*alloc*`` call): an object this call is building,
+        which no other thread has seen yet."""
+        made = set()
+        for node in _walk(body):
+            if node.type == "init_declarator":
+                target, value = node.child_by_field_name("declarator"), node.child_by_field_name("value")
+            elif node.type == "assignment_expression":
+                target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
+            else:
+                continue
+            while value is not None and value.type in ("cast_expression", "parenthesized_expression"):
+                value = value.child_by_field_name("value") or value.named_children[-1]
+            if value is not None and value.type == "call_expression" and \
+                    ALLOCATING.search(_text(value.child_by_field_name("function"))):
+                made.add(_text(target).lstrip("*").strip())
+        return made
 
     def locked(self, position: int, only=None, marks=None) -> bool:
         """Is a lock held at ``position`` (of the kinds in ``only``, if given)?"""
@@ -315,11 +413,13 @@ class _Function:
 class _FileScan:
     def __init__(self, path: str, source: bytes, tree,
                  external: Optional[Dict[str, SharedVar]] = None,
-                 macros: Optional[Set[str]] = None, global_types: Optional[Set[str]] = None):
+                 macros: Optional[Set[str]] = None, global_types: Optional[Set[str]] = None,
+                 locks: Optional[Dict[str, str]] = None):
         """``external``: globals other files scanned with this one define (a case's
         family scaffolding, a project's other files): shared here too. ``macros``:
         thread-local spellings those files define (this file's own are added).
-        ``global_types``: the types of every file's globals, statics included."""
+        ``global_types``: the types of every file's globals, statics included.
+        ``locks``: lock and unlock macros those files define (this file's added)."""
         self.path, self.source, self.root = path, source, tree.root_node
         self.findings: List[Finding] = []
         self.reported: Set[tuple] = set()
@@ -330,17 +430,15 @@ class _FileScan:
         self.compat_header = (Path(path).suffix in (".h", ".hpp", ".hh")
                               and bool(COMPAT_HEADER.search(Path(path).name))
                               and b"PY_VERSION_HEX" in source)
+        self.lock_spellings = {**(locks or {}), **lock_macros(source)}
         self.shared: Dict[str, SharedVar] = dict(external or {})
         for decl in self.file_scope_declarations():
             for var in _declared(decl, self.quiet_words):
                 self.shared[var.name] = var
         self.init_names = self._init_only_functions(self._exec_slot_functions())
         text = source.decode("utf-8", "replace")
-        self.object_structs = set(OBJECT_STRUCT.findall(text)) | set(
-            OBJECT_TYPEDEF.findall(text))
+        self.object_structs, self.object_fields = object_structs(text)
         self.global_types = self.own_global_types() | set(global_types or ())
-        self.object_fields = {f for body in OBJECT_BODY.findall(text)
-                              for f in OBJECT_FIELD.findall(body)}
 
     def external_globals(self) -> Dict[str, SharedVar]:
         """The file-scope variables this file gives other files (not static)."""
@@ -370,10 +468,13 @@ class _FileScan:
 
     def _init_only_functions(self, roots: Set[str]) -> Set[str]:
         """Module init functions, plus the file's functions that only they call
-        (a table filled by a helper of PyInit_* runs once, at import)."""
+        (a table filled by a helper of PyInit_* runs once, at import). A caller a
+        free-threaded build never compiles (Python 2's ``init<name>`` beside
+        ``PyInit_<name>``, in the #else of PY_MAJOR_VERSION >= 3) is no caller."""
         callers: Dict[str, Set[str]] = {}
         names: Set[str] = set()
-        for fn in (n for n in _walk(self.root) if n.type == "function_definition"):
+        for fn in (n for n in _walk(self.root) if n.type == "function_definition"
+                   and gate(n) is None):
             declarator = fn.child_by_field_name("declarator")
             ident = next((n for n in _walk(declarator) if n.type == "identifier"), None)
             name = _text(ident)
@@ -418,7 +519,7 @@ class _FileScan:
     # ------------------------------------------------------------ per function
 
     def scan_function(self, node) -> None:
-        fn = _Function(node, self.init_names, self.quiet_words)
+        fn = _Function(node, self.init_names, self.quiet_words, self.lock_spellings)
         for inner in _walk(node.child_by_field_name("body")):
             if inner.type in ("assignment_expression", "update_expression"):
                 self._write(fn, inner)
@@ -444,7 +545,8 @@ class _FileScan:
             return
         var = self._var(fn, name)
         if var is None:
-            if name in fn.params and through_arrow and self._shared_object(fn, name):
+            if through_arrow and (name in fn.params and self._shared_object(fn, name)
+                                  or self._shared_local(fn, name)):
                 self._field_write(fn, node, target, name)
             return
         lazy = self._lazy_guard(node, name)
@@ -466,6 +568,13 @@ class _FileScan:
         words = set(re.findall(r"\w+", fn.param_types.get(name, ""))) - {"struct", "const"}
         return name == "self" or "PyObject" in words or \
             bool(words & (self.object_structs | self.global_types))
+
+    def _shared_local(self, fn: _Function, name: str) -> bool:
+        """Does local ``name`` point at one of the file's Python object structs that
+        this function did not allocate (``pattern = state->pattern``: regex's match
+        state returning storage to its pattern's one-slot cache)?"""
+        words = set(re.findall(r"\w+", fn.local_types.get(name, ""))) - {"struct", "const"}
+        return name not in fn.made_here and bool(words & self.object_structs)
 
     def _field_write(self, fn: _Function, node, target, name: str) -> None:
         # A plain store to an object pointer field is a swap (even after a read of the
@@ -714,6 +823,7 @@ def scan_paths(paths: List[Path]) -> Tuple[List[Finding], List[str]]:
             continue
         parsed.append((str(path), source, parsers[is_cpp(str(path))].parse(source)))
     macros = set().union(*(thread_local_macros(source) for _, source, _ in parsed))
+    locks = {k: v for _, source, _ in parsed for k, v in lock_macros(source).items()}
     external: Dict[str, SharedVar] = {}
     types: Set[str] = set()
     for path, source, tree in parsed:
@@ -722,5 +832,5 @@ def scan_paths(paths: List[Path]) -> Tuple[List[Finding], List[str]]:
         types |= scan.own_global_types()
     findings = []
     for path, source, tree in parsed:
-        findings += _FileScan(path, source, tree, external, macros, types).run()
+        findings += _FileScan(path, source, tree, external, macros, types, locks).run()
     return findings, problems
