@@ -393,3 +393,27 @@ def test_an_unlock_on_an_early_return_does_not_end_the_lock():
             return it; }"""
     assert patterns(code) == []
     assert patterns(code.replace("return NULL;", "")) == ["free-list"]
+
+
+def test_a_gil_builds_declaration_beside_an_atomic_one_is_not_the_one_read():
+    """greenlet's fix: std::atomic under Py_GIL_DISABLED, a plain counter in the #else;
+    a free-threaded build compiles the atomic, so the increment is quiet."""
+    code = """#ifdef Py_GIL_DISABLED
+        static std::atomic<Py_ssize_t> total(0);
+        #else
+        static Py_ssize_t total;
+        #endif
+        void made() { total++; }"""
+    found = [f for f in scan_source(code.encode(), "x.cpp") if f.severity == "warning"]
+    assert found == []
+    plain = code.replace("std::atomic<Py_ssize_t> total(0)", "Py_ssize_t total")
+    assert [f.pattern for f in scan_source(plain.encode(), "x.cpp")
+            if f.severity == "warning"] == ["unlocked-static-write"]
+
+
+def test_a_cpp_constructor_and_destructor_are_two_functions():
+    code = """static long live;
+        Thing::Thing() { live++; }
+        Thing::~Thing() { live--; }"""
+    found = [f for f in scan_source(code.encode(), "x.cpp") if f.severity == "warning"]
+    assert sorted(f.line for f in found) == [2, 3]

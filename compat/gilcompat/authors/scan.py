@@ -255,6 +255,17 @@ def _exit_block(node, body):
     return block if leaves else None
 
 
+def function_name(declarator) -> str:
+    """A function definition's name as written: ``f``, or in C++ the qualified name
+    (``MainGreenlet::~MainGreenlet``, not the class name a constructor shares)."""
+    found = next((n for n in _walk(declarator) if n.type == "function_declarator"), None)
+    named = found.child_by_field_name("declarator") if found is not None else None
+    if named is None:
+        ident = next((n for n in _walk(declarator) if n.type == "identifier"), None)
+        return _text(ident)
+    return re.sub(r"\s+", "", _text(named))
+
+
 def _enclosing_call(node) -> Optional[str]:
     """The function of the call whose argument ``node`` (a call) is, if any."""
     parent = node.parent
@@ -273,7 +284,8 @@ def _declared(decl, quiet_words=frozenset(QUIET_QUALIFIERS)) -> List[SharedVar]:
     head = decl.text[:end - decl.start_byte].decode("utf-8", "replace")
     type_text = _text(decl.child_by_field_name("type"))
     quiet = bool(set(re.findall(r"\w+", head)) & quiet_words) or \
-        "PyMutex" in type_text or "pthread_mutex_t" in type_text
+        "PyMutex" in type_text or "pthread_mutex_t" in type_text or \
+        bool(re.search(r"\batomic(_\w+)?\s*<|\batomic_\w+\b", type_text))   # C++ std::atomic
     found = []
     for declarator in declarators:
         node, pointer, array = declarator, False, False
@@ -317,8 +329,7 @@ class _Function:
                  lock_spellings: Optional[Dict[str, str]] = None):
         self.node = node
         declarator = node.child_by_field_name("declarator")
-        ident = next((n for n in _walk(declarator) if n.type == "identifier"), None)
-        self.name = _text(ident)
+        self.name = function_name(declarator)
         before = node.prev_sibling
         marked = SINGLE_THREADED_MARK in _text(node) or (
             before is not None and before.type == "comment"
@@ -432,7 +443,10 @@ class _FileScan:
                               and b"PY_VERSION_HEX" in source)
         self.lock_spellings = {**(locks or {}), **lock_macros(source)}
         self.shared: Dict[str, SharedVar] = dict(external or {})
-        for decl in self.file_scope_declarations():
+        # A declaration a free-threaded build never compiles (a GIL build's spelling
+        # beside an atomic one) only stands where there is no other.
+        declarations = sorted(self.file_scope_declarations(), key=lambda d: gate(d) is None)
+        for decl in declarations:
             for var in _declared(decl, self.quiet_words):
                 self.shared[var.name] = var
         self.init_names = self._init_only_functions(self._exec_slot_functions())
@@ -475,9 +489,7 @@ class _FileScan:
         names: Set[str] = set()
         for fn in (n for n in _walk(self.root) if n.type == "function_definition"
                    and gate(n) is None):
-            declarator = fn.child_by_field_name("declarator")
-            ident = next((n for n in _walk(declarator) if n.type == "identifier"), None)
-            name = _text(ident)
+            name = function_name(fn.child_by_field_name("declarator"))
             names.add(name)
             for call in (n for n in _walk(fn.child_by_field_name("body"))
                          if n.type == "call_expression"):
