@@ -417,3 +417,16 @@ def test_a_cpp_constructor_and_destructor_are_two_functions():
         Thing::~Thing() { live--; }"""
     found = [f for f in scan_source(code.encode(), "x.cpp") if f.severity == "warning"]
     assert sorted(f.line for f in found) == [2, 3]
+
+
+def test_an_init_helper_called_from_another_files_init_is_init(tmp_path):
+    (tmp_path / "types.c").write_text(
+        "static PyObject *table;\nint init_table(void) { table = PyDict_New(); return 0; }\n")
+    (tmp_path / "module.c").write_text(
+        "int init_table(void);\nPyMODINIT_FUNC PyInit_m(void) { init_table(); return 0; }\n")
+    found = [f for f in scan_paths([tmp_path])[0] if f.severity == "warning"]
+    assert found == []
+    (tmp_path / "module.c").write_text(
+        "int init_table(void);\nPyObject *reload(PyObject *s) { init_table(); return 0; }\n")
+    found = [f for f in scan_paths([tmp_path])[0] if f.severity == "warning"]
+    assert [f.pattern for f in found] == ["global-object-swap"]

@@ -255,6 +255,16 @@ def _exit_block(node, body):
     return block if leaves else None
 
 
+def is_module_init(function_node) -> bool:
+    """A module's init function: ``PyInit_*``, or declared PyMODINIT_FUNC (however an
+    #if splits its head: cffi's names PyInit_ and Python 2's init_ in two branches)."""
+    body = function_node.child_by_field_name("body")
+    head = function_node.text[:(body.start_byte if body else function_node.end_byte)
+                              - function_node.start_byte]
+    return b"PyMODINIT_FUNC" in head or \
+        function_name(function_node.child_by_field_name("declarator")).startswith("PyInit_")
+
+
 def function_name(declarator) -> str:
     """A function definition's name as written: ``f``, or in C++ the qualified name
     (``MainGreenlet::~MainGreenlet``, not the class name a constructor shares)."""
@@ -334,7 +344,7 @@ class _Function:
         marked = SINGLE_THREADED_MARK in _text(node) or (
             before is not None and before.type == "comment"
             and SINGLE_THREADED_MARK in _text(before))
-        self.init_time = self.name.startswith("PyInit_") or self.name in init_names or marked
+        self.init_time = is_module_init(node) or self.name in init_names or marked
         self.param_types = {v.name: v.type_text for p in _walk(declarator)
                             if p.type == "parameter_declaration"
                             for v in _declared(p, quiet_words)}
@@ -421,16 +431,44 @@ class _Function:
         return None
 
 
+@dataclass
+class CallGraph:
+    """Calls between functions (callee -> its callers) and the module init roots."""
+    names: Set[str] = field(default_factory=set)
+    callers: Dict[str, Set[str]] = field(default_factory=dict)
+    roots: Set[str] = field(default_factory=set)
+
+    def merge(self, other: "CallGraph") -> None:
+        self.names |= other.names
+        self.roots |= other.roots
+        for callee, callers in other.callers.items():
+            self.callers.setdefault(callee, set()).update(callers)
+
+    def init_only(self) -> Set[str]:
+        """The roots, plus every function that only init-only functions call (a
+        table filled by a helper of PyInit_* runs once, at import)."""
+        init = set(self.roots)
+        changed = True
+        while changed:
+            extra = {n for n in self.names - init
+                     if self.callers.get(n) and self.callers[n] <= init}
+            init |= extra
+            changed = bool(extra)
+        return init
+
+
 class _FileScan:
     def __init__(self, path: str, source: bytes, tree,
                  external: Optional[Dict[str, SharedVar]] = None,
                  macros: Optional[Set[str]] = None, global_types: Optional[Set[str]] = None,
-                 locks: Optional[Dict[str, str]] = None):
+                 locks: Optional[Dict[str, str]] = None,
+                 init_names: Optional[Set[str]] = None):
         """``external``: globals other files scanned with this one define (a case's
         family scaffolding, a project's other files): shared here too. ``macros``:
         thread-local spellings those files define (this file's own are added).
         ``global_types``: the types of every file's globals, statics included.
-        ``locks``: lock and unlock macros those files define (this file's added)."""
+        ``locks``: lock and unlock macros those files define (this file's added).
+        ``init_names``: the functions of every file that only module init runs."""
         self.path, self.source, self.root = path, source, tree.root_node
         self.findings: List[Finding] = []
         self.reported: Set[tuple] = set()
@@ -449,7 +487,8 @@ class _FileScan:
         for decl in declarations:
             for var in _declared(decl, self.quiet_words):
                 self.shared[var.name] = var
-        self.init_names = self._init_only_functions(self._exec_slot_functions())
+        self.init_names = init_names if init_names is not None else \
+            self.call_graph().init_only()
         text = source.decode("utf-8", "replace")
         self.object_structs, self.object_fields = object_structs(text)
         self.global_types = self.own_global_types() | set(global_types or ())
@@ -480,27 +519,24 @@ class _FileScan:
                     stack.append(child)
         return found
 
-    def _init_only_functions(self, roots: Set[str]) -> Set[str]:
-        """Module init functions, plus the file's functions that only they call
-        (a table filled by a helper of PyInit_* runs once, at import). A caller a
-        free-threaded build never compiles (Python 2's ``init<name>`` beside
-        ``PyInit_<name>``, in the #else of PY_MAJOR_VERSION >= 3) is no caller."""
-        callers: Dict[str, Set[str]] = {}
-        names: Set[str] = set()
-        for fn in (n for n in _walk(self.root) if n.type == "function_definition"
-                   and gate(n) is None):
+    def call_graph(self) -> "CallGraph":
+        """Who calls whom among this file's functions, and its module init functions
+        (PyInit_*, PyMODINIT_FUNC, Py_mod_exec slots). A caller a free-threaded build
+        never compiles (Python 2's ``init<name>`` beside ``PyInit_<name>``, in the
+        #else of PY_MAJOR_VERSION >= 3) is no caller."""
+        graph = CallGraph(roots=self._exec_slot_functions())
+        for fn in (n for n in _walk(self.root) if n.type == "function_definition"):
             name = function_name(fn.child_by_field_name("declarator"))
-            names.add(name)
+            if is_module_init(fn):
+                graph.roots.add(name)
+            if gate(fn) is not None:
+                continue
+            graph.names.add(name)
             for call in (n for n in _walk(fn.child_by_field_name("body"))
                          if n.type == "call_expression"):
-                callers.setdefault(_text(call.child_by_field_name("function")), set()).add(name)
-        init = set(roots) | {n for n in names if n.startswith("PyInit_")}
-        changed = True
-        while changed:
-            extra = {n for n in names - init if callers.get(n) and callers[n] <= init}
-            init |= extra
-            changed = bool(extra)
-        return init
+                graph.callers.setdefault(_text(call.child_by_field_name("function")),
+                                         set()).add(name)
+        return graph
 
     def _exec_slot_functions(self) -> Set[str]:
         names = set()
@@ -838,11 +874,15 @@ def scan_paths(paths: List[Path]) -> Tuple[List[Finding], List[str]]:
     locks = {k: v for _, source, _ in parsed for k, v in lock_macros(source).items()}
     external: Dict[str, SharedVar] = {}
     types: Set[str] = set()
+    graph = CallGraph()     # across files: a project #includes .c files, or splits one
     for path, source, tree in parsed:
-        scan = _FileScan(path, source, tree, macros=macros)
+        scan = _FileScan(path, source, tree, macros=macros, init_names=set())
         external.update(scan.external_globals())
         types |= scan.own_global_types()
+        graph.merge(scan.call_graph())
+    init = graph.init_only()
     findings = []
     for path, source, tree in parsed:
-        findings += _FileScan(path, source, tree, external, macros, types, locks).run()
+        findings += _FileScan(path, source, tree, external, macros, types, locks,
+                              init).run()
     return findings, problems
