@@ -430,3 +430,12 @@ def test_an_init_helper_called_from_another_files_init_is_init(tmp_path):
         "int init_table(void);\nPyObject *reload(PyObject *s) { init_table(); return 0; }\n")
     found = [f for f in scan_paths([tmp_path])[0] if f.severity == "warning"]
     assert [f.pattern for f in found] == ["global-object-swap"]
+
+
+def test_a_shared_scalars_address_handed_to_a_call_is_a_write():
+    """psutil's shape: a function-level static filled by an out-parameter each call."""
+    code = """PyObject *f(PyObject *self) { static int maxcpus; size_t n = sizeof maxcpus;
+        sysctlbyname("kern.smp.maxcpus", &maxcpus, &n, NULL, 0); return NULL; }"""
+    assert patterns(code) == ["unlocked-static-write"]
+    assert patterns(code.replace("static int maxcpus;", "int maxcpus;")) == []
+    assert patterns("static long k; void f(void) { __atomic_fetch_add(&k, 1, 0); }") == []

@@ -37,6 +37,12 @@ OBJECT_BODY = re.compile(r"struct\s*\w*\s*\{\s*PyObject(?:_VAR)?_HEAD([^{}]*)\}"
 # for subtypes, whose first member is their base type's struct.
 STRUCT_DEF = re.compile(r"struct\s*(\w*)\s*\{([^{}]*)\}\s*(\w*)")
 MACRO_DEFINITION = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w+)(?:\([^)]*\))?[ \t]+(.*)$", re.M)
+ATOMIC_PREFIXES = ("__atomic_", "__sync_", "atomic_", "_Py_atomic_", "Interlocked",
+                   "_Interlocked", "std::atomic")
+SCALAR_WORDS = {"int", "long", "short", "char", "unsigned", "signed", "size_t",
+                "ssize_t", "Py_ssize_t", "double", "float", "bool", "_Bool", "int8_t",
+                "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t",
+                "uint64_t", "Py_hash_t", "Py_UCS4", "time_t", "off_t"}
 ALLOCATING = re.compile(r"new|alloc|copy", re.I)
 FIRST_MEMBER = re.compile(r"^\s*(?:struct\s+)?(\w+)\s+\w+\s*;")
 
@@ -719,6 +725,9 @@ class _FileScan:
             self.add(node, "set-item-escaped", callee, target=target)
         elif callee == "PyDict_Next":
             self.add(node, "dict-next-unlocked", callee)
+        elif self._scalar_out_argument(fn, node):
+            name = self._scalar_out_argument(fn, node)
+            self.add(node, "unlocked-static-write", name, once_key=(fn.name, "out", name))
         elif callee in BUFFER_WRITERS:
             args = node.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
@@ -726,6 +735,23 @@ class _FileScan:
             var = self._var(fn, name)
             if var is not None and var.is_char_buffer:
                 self.add(node, "static-buffer", name, once_key=(fn.name, "static-buffer", name))
+
+    def _scalar_out_argument(self, fn: _Function, call) -> Optional[str]:
+        """A shared scalar whose address the call gets (``sysctlbyname(..., &maxcpus,
+        ...)``: psutil's function-level static, written by the callee each call)."""
+        if _text(call.child_by_field_name("function")).startswith(ATOMIC_PREFIXES):
+            return None         # an atomic operation takes the address to be atomic
+        args = call.child_by_field_name("arguments")
+        for arg in (args.named_children if args is not None else []):
+            if arg.type == "pointer_expression" and _text(arg).startswith("&"):
+                operand = arg.child_by_field_name("argument")
+                if operand is None or operand.type != "identifier":
+                    continue
+                var = self._var(fn, _text(operand))
+                if var is not None and not (var.pointer or var.array) and \
+                        set(re.findall(r"\w+", var.type_text)) & SCALAR_WORDS:
+                    return var.name
+        return None
 
     def _swap_macro(self, fn: _Function, call) -> None:
         """`Py_XSETREF(self->field, value)` on a shared object's pointer field."""
