@@ -439,3 +439,19 @@ def test_a_shared_scalars_address_handed_to_a_call_is_a_write():
     assert patterns(code) == ["unlocked-static-write"]
     assert patterns(code.replace("static int maxcpus;", "int maxcpus;")) == []
     assert patterns("static long k; void f(void) { __atomic_fetch_add(&k, 1, 0); }") == []
+
+
+def test_fields_copied_one_by_one_while_another_method_writes_them():
+    """mmh3's hasher copy(): each field read on its own while update() rewrites them."""
+    code = """typedef struct { PyObject_HEAD long h; long len; } H;
+        static PyObject *H_update(H *self, PyObject *o) { self->h = 3; self->len = 4; return 0; }
+        static PyObject *H_copy(H *self) {
+            H *p = PyObject_New(H, &HType);
+            p->h = self->h; p->len = self->len; return (PyObject *)p; }"""
+    assert "torn-field-copy" in patterns(code)
+    quiet = code.replace("p->h = self->h; p->len = self->len;",
+                         "Py_BEGIN_CRITICAL_SECTION(self); p->h = self->h; p->len = self->len;"
+                         " Py_END_CRITICAL_SECTION();")
+    assert "torn-field-copy" not in patterns(quiet)
+    unwritten = code.replace("self->h = 3; self->len = 4;", "")
+    assert "torn-field-copy" not in patterns(unwritten)

@@ -498,6 +498,7 @@ class _FileScan:
         text = source.decode("utf-8", "replace")
         self.object_structs, self.object_fields = object_structs(text)
         self.global_types = self.own_global_types() | set(global_types or ())
+        self.written_fields = self._written_fields()
 
     def external_globals(self) -> Dict[str, SharedVar]:
         """The file-scope variables this file gives other files (not static)."""
@@ -524,6 +525,49 @@ class _FileScan:
                 elif child.type != "function_definition":
                     stack.append(child)
         return found
+
+    def _written_fields(self) -> Dict[str, Set[str]]:
+        """Per function: the fields it assigns or updates through ``->`` on an object
+        it did not allocate itself (filling a new object is no write another thread
+        can see)."""
+        written: Dict[str, Set[str]] = {}
+        for fn in (n for n in _walk(self.root) if n.type == "function_definition"):
+            name = function_name(fn.child_by_field_name("declarator"))
+            made = _Function._allocated_locals(fn.child_by_field_name("body"))
+            for node in _walk(fn):
+                if node.type in ("assignment_expression", "update_expression"):
+                    target = node.child_by_field_name("left") or \
+                        node.child_by_field_name("argument")
+                    if target is not None and target.type == "field_expression" and \
+                            _text(target.child_by_field_name("operator")) == "->" and \
+                            _root(target)[0] not in made:
+                        written.setdefault(name, set()).add(
+                            _text(target.child_by_field_name("field")))
+        return written
+
+    def _torn_copy(self, fn: _Function) -> None:
+        """``p = PyObject_New(...); p->h = self->h; p->len = self->len;``: two or more
+        fields of a shared parameter copied with no lock, which another function of the
+        file writes (mmh3's hasher copy() beside its update())."""
+        if fn.init_time or fn.teardown:
+            return
+        copied: Dict[str, List] = {}
+        for node in _walk(fn.node.child_by_field_name("body")):
+            if node.type != "assignment_expression" or fn.locked(node.start_byte):
+                continue
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if left is None or right is None or right.type != "field_expression":
+                continue
+            into, _ = _root(left)
+            source, through_arrow = _root(right)
+            if into in fn.made_here and through_arrow and source in fn.params and \
+                    self._shared_object(fn, source):
+                copied.setdefault(source, []).append((node, _text(right.child_by_field_name("field"))))
+        others = set().union(*(f for n, f in self.written_fields.items() if n != fn.name))
+        for source, pairs in copied.items():
+            if len({field for _, field in pairs if field in others}) >= 2:
+                self.add(pairs[0][0], "torn-field-copy", source,
+                         once_key=(fn.name, "torn", source))
 
     def call_graph(self) -> "CallGraph":
         """Who calls whom among this file's functions, and its module init functions
@@ -585,6 +629,7 @@ class _FileScan:
                 self._goto(fn, inner)
             elif inner.type == "binary_expression":
                 self._refcount_one(fn, inner)
+        self._torn_copy(fn)
 
     def _var(self, fn: _Function, name: Optional[str]) -> Optional[SharedVar]:
         if name is None or name in fn.locals or name in fn.params:

@@ -69,6 +69,11 @@ PATTERNS: Dict[str, Pattern] = {p.id: p for p in [
             "{name}() reads a cell's content as a borrowed reference another thread can "
             "replace", "use PyCell_Get, which returns a strong reference",
             severity="warning"),
+    Pattern("torn-field-copy", None,
+            "fields of '{name}' copied one by one with no lock, while other functions "
+            "write them: the copy can mix two updates",
+            "copy inside Py_BEGIN_CRITICAL_SECTION({name}) (or the lock its writers take)",
+            severity="warning"),
     Pattern("object-malloc-buffer", None,
             "{name}() for memory whose size names no object type: on free-threaded builds "
             "the object allocator is for Python objects only",
