@@ -55,6 +55,7 @@ class Cell:
                                            # hung in to the watchdog calling it
     rounds_broken: Optional[int] = None    # rounds that showed the break (more than one
                                            # only when every round ran: bench/power.py)
+    rerun: Optional[str] = None            # why this is a cell's second run (plan.py)
 
     @property
     def key(self) -> tuple:

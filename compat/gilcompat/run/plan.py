@@ -75,6 +75,17 @@ class BuildCache:
         self.builds: Dict[Tuple[str, str], Build] = {}
         self.locks: Dict[Tuple[str, str], threading.Lock] = {}
         self.guard = threading.Lock()
+        self.started = 0        # compiles begun in this run, and those running now: a
+        self.running = 0        # cell that ran beside one ran on a loaded machine
+
+    def load_mark(self) -> Tuple[int, int]:
+        with self.guard:
+            return self.started, self.running
+
+    def compiled_since(self, mark: Tuple[int, int]) -> bool:
+        """Whether a compile ran at any moment since ``mark``."""
+        started, running = self.load_mark()
+        return bool(mark[1] or running or started != mark[0])
 
     def cached(self, case: Case, interp: Interpreter) -> bool:
         """Whether the build is at hand without compiling (this run's, or the cache's)."""
@@ -86,12 +97,23 @@ class BuildCache:
             lock = self.locks.setdefault(key, threading.Lock())
         with lock:
             if key not in self.builds:
-                build = ensure_built(case, interp)
+                build = self._build(case, interp)
                 if not build.ok:
                     self.progress.note(f"build failed: {case.name} on {interp.id} "
                                        f"(its cells are errors; see their evidence)")
                 self.builds[key] = build
             return self.builds[key]
+
+    def _build(self, case: Case, interp: Interpreter) -> Build:
+        if is_built(case, interp):
+            return ensure_built(case, interp)
+        with self.guard:
+            self.started, self.running = self.started + 1, self.running + 1
+        try:
+            return ensure_built(case, interp)
+        finally:
+            with self.guard:
+                self.running -= 1
 
 
 def prebuild(cells: List[PlannedCell], builds: BuildCache, progress: Progress) -> threading.Thread:
@@ -120,11 +142,53 @@ def prebuild(cells: List[PlannedCell], builds: BuildCache, progress: Progress) -
     return thread
 
 
-def _run_one(planned: PlannedCell, builds: BuildCache) -> Cell:
+# A cell's rounds come from power measured on a quiet machine; a case build compiling
+# beside it takes cores its threads needed, so a miss then says little about the
+# interpreter. Such a cell runs once more after the builds, and says so.
+RERUN_VERDICTS = ("undetected", "inconclusive")
+
+
+@dataclass
+class Ran:
+    planned: PlannedCell
+    cell: Cell
+    beside_compile: bool
+
+
+def _run_one(planned: PlannedCell, builds: BuildCache) -> Ran:
     case, interp = planned.case, planned.interp
     if runner.skip_reason(case, interp, planned.face, planned.mode):
-        return runner.run_cell(case, None, interp, planned.face, planned.mode)
-    return runner.run_cell(case, builds.get(case, interp), interp, planned.face, planned.mode)
+        return Ran(planned, runner.run_cell(case, None, interp, planned.face, planned.mode),
+                   False)
+    build = builds.get(case, interp)
+    mark = builds.load_mark()
+    cell = runner.run_cell(case, build, interp, planned.face, planned.mode)
+    return Ran(planned, cell, builds.compiled_since(mark))
+
+
+def _rerun(ran: Ran, builds: BuildCache) -> Cell:
+    first = ran.cell
+    cell = _run_one(ran.planned, builds).cell
+    cell.rerun = (f"a second run: the first, {first.verdict} ({first.outcome} after "
+                  f"{first.rounds} rounds), ran while case builds compiled beside it")
+    cell.evidence = "\n".join(filter(None, [cell.rerun, cell.evidence]))   # the report shows it
+    return cell
+
+
+def _rerun_loaded(loaded: List[Ran], builds: BuildCache, results: Results,
+                  progress: Progress) -> None:
+    if not loaded:
+        return
+    progress.note(f"gilcompat: {len(loaded)} cell(s) ran while case builds compiled and "
+                  "showed no break they should have; running them again")
+    progress.total += len(loaded)
+    while loaded and not STOP.is_set():
+        cell = _rerun(loaded[0], builds)
+        loaded.pop(0)
+        results.cells.append(cell)
+        progress.cell_done(cell)
+    results.cells.extend(ran.cell for ran in loaded)      # stopped: first runs kept
+    loaded.clear()
 
 
 def run_matrix(cells: List[PlannedCell], results: Results, out: Optional[Path],
@@ -135,21 +199,26 @@ def run_matrix(cells: List[PlannedCell], results: Results, out: Optional[Path],
         results.add_interpreter(interp)
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     prebuild(cells, builds, progress)
-    written = 0.0
+    written, loaded = 0.0, []
     try:
         futures = [pool.submit(_run_one, planned, builds) for planned in cells]
         for future in as_completed(futures):
-            cell = future.result()
-            results.cells.append(cell)
-            # Rewriting the whole file after every cell costs more than a cell late in a
-            # long run: at most every WRITE_EVERY_S, and always at the end or a stop.
-            if out and time.monotonic() - written >= WRITE_EVERY_S:
-                results.write(out)
-                written = time.monotonic()
-            progress.cell_done(cell)
+            ran = future.result()
+            if ran.beside_compile and ran.cell.verdict in RERUN_VERDICTS:
+                loaded.append(ran)
+            else:
+                results.cells.append(ran.cell)
+                # Rewriting the whole file after every cell costs more than a cell late
+                # in a long run: at most every WRITE_EVERY_S, and always at the end.
+                if out and time.monotonic() - written >= WRITE_EVERY_S:
+                    results.write(out)
+                    written = time.monotonic()
+            progress.cell_done(ran.cell)
+        _rerun_loaded(loaded, builds, results, progress)
     except BaseException:
         STOP.set()             # running children are killed, queued cells dropped
         pool.shutdown(wait=True, cancel_futures=True)
+        results.cells.extend(ran.cell for ran in loaded)   # first runs not yet redone
         if out:
             results.write(out)
         raise
