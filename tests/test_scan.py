@@ -455,3 +455,53 @@ def test_fields_copied_one_by_one_while_another_method_writes_them():
     assert "torn-field-copy" not in patterns(quiet)
     unwritten = code.replace("self->h = 3; self->len = 4;", "")
     assert "torn-field-copy" not in patterns(unwritten)
+
+
+def test_a_helper_every_caller_calls_under_a_lock_runs_locked():
+    """cffi's closure allocator: more_core() grows the free list, called only with the
+    allocator's mutex held (through the project's own lock macro)."""
+    code = """static long pages; static PyMutex m;
+        #define ALLOC_LOCK() PyMutex_Lock(&m)
+        #define ALLOC_UNLOCK() PyMutex_Unlock(&m)
+        static void grow(void) { pages = pages * 2 + 1; }
+        static void more(void) { grow(); }
+        void *alloc_one(void) { ALLOC_LOCK(); more(); ALLOC_UNLOCK(); return 0; }
+        void *alloc_two(void) { ALLOC_LOCK(); grow(); ALLOC_UNLOCK(); return 0; }"""
+    assert patterns(code) == []
+    unlocked = code.replace("void *alloc_two(void) { ALLOC_LOCK(); grow(); ALLOC_UNLOCK();",
+                            "void *alloc_two(void) { grow();")
+    assert patterns(unlocked) == ["unlocked-static-write"]
+
+
+def test_a_caller_in_an_included_file_counts(tmp_path):
+    """A unity build: the scanned file's init helper is called by a file the main
+    file includes (cffi's cffi1_module.c calling realize_c_type.c's table init)."""
+    (tmp_path / "tables.c").write_text(
+        "static PyObject *table;\nint init_tables(void) { table = PyDict_New(); return 0; }\n")
+    (tmp_path / "glue.c").write_text(
+        "int init_tables(void);\nint init_lib(void) { return init_tables(); }\n")
+    (tmp_path / "main.c").write_text(
+        '#include "glue.c"\nPyMODINIT_FUNC PyInit_m(void) { init_lib(); return 0; }\n')
+    scanned = [tmp_path / "tables.c", tmp_path / "main.c"]
+    assert [f.pattern for f in scan_paths(scanned)[0] if f.severity == "warning"] == []
+    (tmp_path / "main.c").write_text("PyMODINIT_FUNC PyInit_m(void) { return 0; }\n"
+                                     "int reload(void) { return init_lib(); }\n")
+    found = [f for f in scan_paths(scanned)[0] if f.severity == "warning"]
+    assert [f.pattern for f in found] == ["global-object-swap"]
+
+
+def test_a_read_inside_assert_is_no_read_of_a_read_modify_write():
+    code = """typedef struct { PyObject_HEAD long tag; } T;
+        void set_tag(T *x, long tag) { assert(x->tag == 0); x->tag = tag; }"""
+    assert patterns(code) == []
+    assert patterns(code.replace("assert(x->tag == 0);", "if (x->tag) return;")) \
+        == ["per-object-state"]
+
+
+def test_the_module_state_struct_is_shared():
+    """multidict's version counter: ++state->global_version on the module state."""
+    code = """typedef struct { long version; } mod_state;
+        static struct PyModuleDef def = { .m_size = sizeof(mod_state) };
+        static long next_version(mod_state *state) { return ++state->version; }"""
+    assert patterns(code) == ["per-object-state"]
+    assert patterns(code.replace(".m_size = sizeof(mod_state)", ".m_size = 0")) == []

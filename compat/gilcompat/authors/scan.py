@@ -46,6 +46,10 @@ SCALAR_WORDS = {"int", "long", "short", "char", "unsigned", "signed", "size_t",
 ALLOCATING = re.compile(r"new|alloc|copy", re.I)
 FIRST_MEMBER = re.compile(r"^\s*(?:struct\s+)?(\w+)\s+\w+\s*;")
 
+MODULE_STATE_TYPE = re.compile(
+    r"\bm_size\s*=\s*sizeof\s*\(\s*(?:struct\s+)?(\w+)\s*\)"
+    r"|\(\s*(?:struct\s+)?(\w+)\s*\*\s*\)\s*PyModule_GetState\b")
+ASSERTS = {"assert", "Py_assert", "_PyObject_ASSERT", "_PyObject_ASSERT_WITH_MSG"}
 C_SUFFIXES = (".c", ".h", ".cc", ".cpp", ".cxx", ".hpp")
 CPP_SUFFIXES = (".cc", ".cpp", ".cxx", ".hpp", ".hh")
 SINGLE_THREADED_MARK = "gilcompat: single-threaded"
@@ -290,6 +294,18 @@ def _enclosing_call(node) -> Optional[str]:
     return _text(parent.parent.child_by_field_name("function"))
 
 
+def _in_assert(node) -> bool:
+    """Inside an ``assert(...)``: a check a release build drops, not a read the
+    write after it depends on."""
+    parent = node.parent
+    while parent is not None and parent.type != "function_definition":
+        if parent.type == "call_expression" and \
+                _text(parent.child_by_field_name("function")) in ASSERTS:
+            return True
+        parent = parent.parent
+    return False
+
+
 def _declared(decl, quiet_words=frozenset(QUIET_QUALIFIERS)) -> List[SharedVar]:
     """The variables a declaration node declares (prototypes excluded); a qualifier
     among ``quiet_words`` (const, atomic, thread-local) makes them quiet."""
@@ -342,7 +358,8 @@ class _Function:
     """One function body: its names, its locked regions, and whether it is init-time."""
 
     def __init__(self, node, init_names: Set[str], quiet_words=frozenset(QUIET_QUALIFIERS),
-                 lock_spellings: Optional[Dict[str, str]] = None):
+                 lock_spellings: Optional[Dict[str, str]] = None,
+                 held_names: frozenset = frozenset()):
         self.node = node
         declarator = node.child_by_field_name("declarator")
         self.name = function_name(declarator)
@@ -351,6 +368,7 @@ class _Function:
             before is not None and before.type == "comment"
             and SINGLE_THREADED_MARK in _text(before))
         self.init_time = is_module_init(node) or self.name in init_names or marked
+        self.held_by_callers = self.name in held_names    # every caller holds a lock
         self.param_types = {v.name: v.type_text for p in _walk(declarator)
                             if p.type == "parameter_declaration"
                             for v in _declared(p, quiet_words)}
@@ -412,6 +430,8 @@ class _Function:
 
     def locked(self, position: int, only=None, marks=None) -> bool:
         """Is a lock held at ``position`` (of the kinds in ``only``, if given)?"""
+        if self.held_by_callers and only is None and marks is None:
+            return True
         depth = 0
         for at, step, name in (self.marks if marks is None else marks):
             if at >= position:
@@ -443,12 +463,29 @@ class CallGraph:
     names: Set[str] = field(default_factory=set)
     callers: Dict[str, Set[str]] = field(default_factory=dict)
     roots: Set[str] = field(default_factory=set)
+    # callee -> (caller, whether the call site holds a lock) for each call site
+    sites: Dict[str, List[Tuple[str, bool]]] = field(default_factory=dict)
 
     def merge(self, other: "CallGraph") -> None:
         self.names |= other.names
         self.roots |= other.roots
         for callee, callers in other.callers.items():
             self.callers.setdefault(callee, set()).update(callers)
+        for callee, sites in other.sites.items():
+            self.sites.setdefault(callee, []).extend(sites)
+
+    def held_by_callers(self) -> frozenset:
+        """Functions every call of which holds a lock, directly or through a caller
+        that is itself only called so (cffi's more_core(), called by the closure
+        allocator under its mutex): their bodies run locked."""
+        held: Set[str] = set()
+        changed = True
+        while changed:
+            extra = {n for n in self.names - held if self.sites.get(n)
+                     and all(locked or caller in held for caller, locked in self.sites[n])}
+            held |= extra
+            changed = bool(extra)
+        return frozenset(held)
 
     def init_only(self) -> Set[str]:
         """The roots, plus every function that only init-only functions call (a
@@ -468,13 +505,14 @@ class _FileScan:
                  external: Optional[Dict[str, SharedVar]] = None,
                  macros: Optional[Set[str]] = None, global_types: Optional[Set[str]] = None,
                  locks: Optional[Dict[str, str]] = None,
-                 init_names: Optional[Set[str]] = None):
+                 init_names: Optional[Set[str]] = None, held_names: Optional[frozenset] = None):
         """``external``: globals other files scanned with this one define (a case's
         family scaffolding, a project's other files): shared here too. ``macros``:
         thread-local spellings those files define (this file's own are added).
         ``global_types``: the types of every file's globals, statics included.
         ``locks``: lock and unlock macros those files define (this file's added).
-        ``init_names``: the functions of every file that only module init runs."""
+        ``init_names``: the functions of every file that only module init runs.
+        ``held_names``: those every caller calls with a lock held."""
         self.path, self.source, self.root = path, source, tree.root_node
         self.findings: List[Finding] = []
         self.reported: Set[tuple] = set()
@@ -493,8 +531,11 @@ class _FileScan:
         for decl in declarations:
             for var in _declared(decl, self.quiet_words):
                 self.shared[var.name] = var
-        self.init_names = init_names if init_names is not None else \
-            self.call_graph().init_only()
+        if init_names is None or held_names is None:
+            graph = self.call_graph()
+            init_names = graph.init_only() if init_names is None else init_names
+            held_names = graph.held_by_callers() if held_names is None else held_names
+        self.init_names, self.held_names = init_names, held_names
         text = source.decode("utf-8", "replace")
         self.object_structs, self.object_fields = object_structs(text)
         self.global_types = self.own_global_types() | set(global_types or ())
@@ -510,9 +551,14 @@ class _FileScan:
         return found
 
     def own_global_types(self) -> Set[str]:
-        """The type names of this file's file-scope variables, statics included."""
-        return {w for decl in self.file_scope_declarations() for var in _declared(decl)
-                for w in re.findall(r"\w+", var.type_text)} - {"struct", "const"}
+        """The type names of this file's file-scope variables, statics included, and
+        of its module state (``.m_size = sizeof(T)``, ``(T *)PyModule_GetState(m)``):
+        one per module, which every thread of the interpreter shares."""
+        found = {w for decl in self.file_scope_declarations() for var in _declared(decl)
+                 for w in re.findall(r"\w+", var.type_text)}
+        text = self.source.decode("utf-8", "replace")
+        found.update(m.group(1) or m.group(2) for m in MODULE_STATE_TYPE.finditer(text))
+        return found - {"struct", "const"}
 
     def file_scope_declarations(self) -> List:
         """Declarations outside any function, including those inside #if blocks."""
@@ -582,10 +628,13 @@ class _FileScan:
             if gate(fn) is not None:
                 continue
             graph.names.add(name)
+            caller = _Function(fn, set(), self.quiet_words, self.lock_spellings)
             for call in (n for n in _walk(fn.child_by_field_name("body"))
                          if n.type == "call_expression"):
-                graph.callers.setdefault(_text(call.child_by_field_name("function")),
-                                         set()).add(name)
+                callee = _text(call.child_by_field_name("function"))
+                graph.callers.setdefault(callee, set()).add(name)
+                graph.sites.setdefault(callee, []).append(
+                    (name, caller.locked(call.start_byte)))
         return graph
 
     def _exec_slot_functions(self) -> Set[str]:
@@ -617,7 +666,8 @@ class _FileScan:
     # ------------------------------------------------------------ per function
 
     def scan_function(self, node) -> None:
-        fn = _Function(node, self.init_names, self.quiet_words, self.lock_spellings)
+        fn = _Function(node, self.init_names, self.quiet_words, self.lock_spellings,
+                       self.held_names)
         for inner in _walk(node.child_by_field_name("body")):
             if inner.type in ("assignment_expression", "update_expression"):
                 self._write(fn, inner)
@@ -699,7 +749,8 @@ class _FileScan:
         for other in _walk(body):
             if other.start_byte >= node.start_byte:
                 break
-            if other.type == "field_expression" and _text(other) == target_text:
+            if other.type == "field_expression" and _text(other) == target_text \
+                    and not _in_assert(other):
                 parent = other.parent
                 if not (parent.type == "assignment_expression"
                         and parent.child_by_field_name("left") == other):
@@ -928,10 +979,38 @@ def c_files(paths: List[Path]) -> List[Path]:
     return found
 
 
+LOCAL_INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*"([^"]+)"', re.M)
+
+
+def _included(parsed: List[tuple], parsers) -> List[tuple]:
+    """The files the scanned ones ``#include "..."`` (found beside the includer), and
+    theirs, not scanned themselves: read for who calls whom and for the project's lock
+    and thread-local macros. A unity build's module init sits in a file of its own
+    (cffi's cffi1_module.c calls the type tables' init helper of realize_c_type.c)."""
+    seen = {str(Path(path).resolve()) for path, _, _ in parsed}
+    queue, found = list(parsed), []
+    while queue:
+        path, source, _ = queue.pop()
+        for name in LOCAL_INCLUDE.findall(source):
+            target = (Path(path).parent / name.decode("utf-8", "replace")).resolve()
+            if str(target) in seen or target.suffix not in C_SUFFIXES or not target.is_file():
+                continue
+            seen.add(str(target))
+            try:
+                text = with_statement_macros_closed(target.read_bytes())
+            except OSError:
+                continue        # context only: the scanned files' findings stand without it
+            entry = (str(target), text, parsers[is_cpp(str(target))].parse(text))
+            found.append(entry)
+            queue.append(entry)
+    return found
+
+
 def scan_paths(paths: List[Path]) -> Tuple[List[Finding], List[str]]:
     """Findings in every C file under ``paths``, and the files that could not be read.
-    The files are read as one program: a global one file defines is shared state in
-    the others that use it (through an extern in a header)."""
+    The files are read as one program, with the local files they include: a global
+    one file defines is shared state in the others that use it (through an extern in a
+    header), and a helper only another file's module init calls is init."""
     parsers = {False: _parser(False), True: _parser(True)}
     parsed, problems = [], []
     for path in c_files(paths):
@@ -941,19 +1020,21 @@ def scan_paths(paths: List[Path]) -> Tuple[List[Finding], List[str]]:
             problems.append(f"{path}: cannot read: {exc}")
             continue
         parsed.append((str(path), source, parsers[is_cpp(str(path))].parse(source)))
-    macros = set().union(*(thread_local_macros(source) for _, source, _ in parsed))
-    locks = {k: v for _, source, _ in parsed for k, v in lock_macros(source).items()}
+    context = parsed + _included(parsed, parsers)
+    macros = set().union(*(thread_local_macros(source) for _, source, _ in context))
+    locks = {k: v for _, source, _ in context for k, v in lock_macros(source).items()}
     external: Dict[str, SharedVar] = {}
     types: Set[str] = set()
     graph = CallGraph()     # across files: a project #includes .c files, or splits one
-    for path, source, tree in parsed:
-        scan = _FileScan(path, source, tree, macros=macros, init_names=set())
+    for path, source, tree in context:
+        scan = _FileScan(path, source, tree, macros=macros, locks=locks, init_names=set(),
+                         held_names=frozenset())
         external.update(scan.external_globals())
         types |= scan.own_global_types()
         graph.merge(scan.call_graph())
-    init = graph.init_only()
+    init, held = graph.init_only(), graph.held_by_callers()
     findings = []
     for path, source, tree in parsed:
         findings += _FileScan(path, source, tree, external, macros, types, locks,
-                              init).run()
+                              init, held).run()
     return findings, problems
