@@ -505,3 +505,18 @@ def test_the_module_state_struct_is_shared():
         static long next_version(mod_state *state) { return ++state->version; }"""
     assert patterns(code) == ["per-object-state"]
     assert patterns(code.replace(".m_size = sizeof(mod_state)", ".m_size = 0")) == []
+
+
+def test_a_borrowed_read_of_a_container_the_function_made_is_quiet():
+    """regex's groupdict(): the keys list PyMapping_Keys returns is the caller's own,
+    until it is stored somewhere others can reach."""
+    code = """PyObject *f(PyObject *m) { PyObject *keys = PyMapping_Keys(m);
+        PyObject *k = PyList_GetItem(keys, 0); Py_INCREF(k); return k; }"""
+    assert patterns(code) == []
+    assert patterns(code.replace("PyMapping_Keys(m)", "PyObject_GetAttrString(m, 0)")) \
+        == ["borrowed-list-item"]
+    published = """typedef struct { PyObject_HEAD PyObject *cache; } F;
+        PyObject *g(F *self, PyObject *tag) { PyObject *cache = self->cache;
+        if (cache == NULL) self->cache = cache = PyDict_New();
+        return PyDict_GetItem(cache, tag); }"""
+    assert "borrowed-dict-item" in patterns(published)

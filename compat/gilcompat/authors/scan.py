@@ -44,6 +44,16 @@ SCALAR_WORDS = {"int", "long", "short", "char", "unsigned", "signed", "size_t",
                 "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t",
                 "uint64_t", "Py_hash_t", "Py_UCS4", "time_t", "off_t"}
 ALLOCATING = re.compile(r"new|alloc|copy", re.I)
+# Calls that return a new container of their own (a list of a mapping's keys, a slice):
+# nobody else holds it, so its items are the caller's alone.
+FRESH_CONTAINER_CALLS = {"PyMapping_Keys", "PyMapping_Values", "PyMapping_Items",
+                         "PyDict_Keys", "PyDict_Values", "PyDict_Items", "PySequence_List",
+                         "PySequence_Tuple", "PyList_AsTuple", "PyList_GetSlice",
+                         "PySequence_GetSlice", "PyObject_Dir"}
+# Borrowing calls that read a container: safe on one the function made itself.
+CONTAINER_READS = {"PyList_GetItem", "PyDict_GetItem", "PyDict_GetItemString",
+                   "PyDict_GetItemWithError", "_PyDict_GetItem_KnownHash",
+                   "PyDict_SetDefault"}
 FIRST_MEMBER = re.compile(r"^\s*(?:struct\s+)?(\w+)\s+\w+\s*;")
 
 MODULE_STATE_TYPE = re.compile(
@@ -306,6 +316,28 @@ def _in_assert(node) -> bool:
     return False
 
 
+STORING_CALL = re.compile(r"SetItem|Append|Insert|AddObject|SetAttr|Store")
+
+
+def _published(function_node, name: str) -> bool:
+    """Does the function hand local ``name`` to others: store it in a field, a global
+    or an element (``self->cache = d = PyDict_New()``), or into a container or an
+    attribute (``PyDict_SetItem(o, k, d)``)?"""
+    for node in _walk(function_node.child_by_field_name("body")):
+        if node.type == "assignment_expression":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            while right is not None and right.type == "assignment_expression":
+                right = right.child_by_field_name("left")      # a = b = value: b's name
+            if right is not None and _text(right) == name and left.type != "identifier":
+                return True
+        elif node.type == "call_expression" and \
+                STORING_CALL.search(_text(node.child_by_field_name("function"))):
+            args = node.child_by_field_name("arguments")
+            if any(_text(a) == name for a in (args.named_children[1:] if args else ())):
+                return True
+    return False
+
+
 def _declared(decl, quiet_words=frozenset(QUIET_QUALIFIERS)) -> List[SharedVar]:
     """The variables a declaration node declares (prototypes excluded); a qualifier
     among ``quiet_words`` (const, atomic, thread-local) makes them quiet."""
@@ -423,9 +455,10 @@ class _Function:
                 continue
             while value is not None and value.type in ("cast_expression", "parenthesized_expression"):
                 value = value.child_by_field_name("value") or value.named_children[-1]
-            if value is not None and value.type == "call_expression" and \
-                    ALLOCATING.search(_text(value.child_by_field_name("function"))):
-                made.add(_text(target).lstrip("*").strip())
+            if value is not None and value.type == "call_expression":
+                called = _text(value.child_by_field_name("function"))
+                if ALLOCATING.search(called) or called in FRESH_CONTAINER_CALLS:
+                    made.add(_text(target).lstrip("*").strip())
         return made
 
     def locked(self, position: int, only=None, marks=None) -> bool:
@@ -801,7 +834,8 @@ class _FileScan:
             self._swap_macro(fn, node)
         elif callee == "PyList_GetItem" and _enclosing_call(node) in NEWREF_CALLS:
             self.add(node, "borrowed-list-newref", _enclosing_call(node))
-        elif callee in BORROWED_CALLS:
+        elif callee in BORROWED_CALLS and not (callee in CONTAINER_READS
+                                               and self._own_container(fn, node)):
             self.add(node, BORROWED_CALLS[callee], callee)
         elif callee in LOOP_ITEM_CALLS and fn.in_loop(node):
             # Once per loop: each walk over a list is its own hazard.
@@ -880,6 +914,16 @@ class _FileScan:
         body = fn.node.child_by_field_name("body")
         return any(n.type == "subscript_expression" and n.start_byte > call.end_byte
                    and _root(n)[0] == name and fn.in_loop(n) for n in _walk(body))
+
+    @staticmethod
+    def _own_container(fn: _Function, call) -> bool:
+        """Whether the container a call reads is one this function made (a new list,
+        ``PyMapping_Keys(m)``): no other thread holds it to change its items."""
+        args = call.child_by_field_name("arguments")
+        if args is None or not args.named_children:
+            return False
+        name, through_arrow = _root(args.named_children[0])
+        return not through_arrow and name in fn.made_here and not _published(fn.node, name)
 
     def _escaped_container(self, fn: _Function, call) -> bool:
         """Whether the container a SET_ITEM macro stores into came from outside the
