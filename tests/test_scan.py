@@ -520,3 +520,25 @@ def test_a_borrowed_read_of_a_container_the_function_made_is_quiet():
         if (cache == NULL) self->cache = cache = PyDict_New();
         return PyDict_GetItem(cache, tag); }"""
     assert "borrowed-dict-item" in patterns(published)
+
+
+def test_writes_to_an_object_its_callers_are_still_building_are_quiet():
+    """regex's compiler: re_compile allocates the Pattern, and helpers fill it through
+    a per-call struct (args.pattern, then args->pattern and a copy of the struct)."""
+    code = """typedef struct { PyObject_HEAD long count; } Pattern;
+        typedef struct { Pattern *pattern; int depth; } Args;
+        static void add_node(Pattern *pattern) { pattern->count++; }
+        static int build(Args *args);
+        static int build_group(Args *args) { Args sub; sub = *args; sub.depth++;
+            add_node(sub.pattern); return build(&sub); }
+        static int build(Args *args) { add_node(args->pattern);
+            return args->depth > 3 ? 0 : build_group(args); }
+        static int compile(Pattern *pattern) { Args args; args.pattern = pattern;
+            args.depth = 0; return build(&args); }
+        PyObject *re_compile(PyObject *m) {
+            Pattern *self = PyObject_New(Pattern, &PatternType);
+            compile(self); return (PyObject *)self; }"""
+    assert patterns(code) == []
+    # A caller that hands add_node() a pattern it did not build: the count is shared.
+    shared = code + "\nPyObject *bump(Pattern *p) { add_node(p); return NULL; }"
+    assert patterns(shared) == ["per-object-state"]

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
+from gilcompat.authors.scan_flow import FunctionFacts, under_construction
 from gilcompat.authors.scan_patterns import (BORROWED_CALLS, BUFFER_WRITERS, NEWREF_CALLS,
                                             CRITICAL_SECTION_CALLS, LOCK_CALLS,
                                             OBJECT_MALLOC_CALLS, SET_ITEM_MACROS,
@@ -386,12 +387,41 @@ def _root(node) -> Tuple[Optional[str], bool]:
     return (_text(node) if node is not None else None), through_arrow
 
 
+def function_facts(node, fn: "_Function") -> FunctionFacts:
+    """What scan_flow needs of one function: its parameters in order, the locals it
+    allocates, its calls' arguments, and its local structs' field stores and copies."""
+    declarator = node.child_by_field_name("declarator")
+    lists = [n for n in _walk(declarator) if n.type == "parameter_list"]
+    params = [v.name for p in (lists[0].named_children if lists else [])
+              if p.type == "parameter_declaration" for v in _declared(p)]
+    facts = FunctionFacts(params, set(fn.made_here), [])
+    for n in _walk(node.child_by_field_name("body")):
+        if n.type == "call_expression":
+            args = n.child_by_field_name("arguments")
+            facts.calls.append((_text(n.child_by_field_name("function")),
+                                [_text(a) for a in (args.named_children if args else ())]))
+        elif n.type in ("assignment_expression", "init_declarator"):
+            left = n.child_by_field_name("left") or n.child_by_field_name("declarator")
+            right = n.child_by_field_name("right") or n.child_by_field_name("value")
+            if left is None or right is None:
+                continue
+            if left.type == "field_expression" and \
+                    _text(left.child_by_field_name("operator")) == "." and \
+                    left.child_by_field_name("argument").type == "identifier":
+                facts.field_sets.append((_text(left.child_by_field_name("argument")),
+                                         _text(left.child_by_field_name("field")), _text(right)))
+            elif left.type == "identifier" and right.type == "pointer_expression":
+                facts.copies.append((_text(left), _text(right)))
+    return facts
+
+
 class _Function:
     """One function body: its names, its locked regions, and whether it is init-time."""
 
     def __init__(self, node, init_names: Set[str], quiet_words=frozenset(QUIET_QUALIFIERS),
                  lock_spellings: Optional[Dict[str, str]] = None,
-                 held_names: frozenset = frozenset()):
+                 held_names: frozenset = frozenset(),
+                 building: Optional[Dict[str, Set[str]]] = None):
         self.node = node
         declarator = node.child_by_field_name("declarator")
         self.name = function_name(declarator)
@@ -401,6 +431,8 @@ class _Function:
             and SINGLE_THREADED_MARK in _text(before))
         self.init_time = is_module_init(node) or self.name in init_names or marked
         self.held_by_callers = self.name in held_names    # every caller holds a lock
+        # parameters that only get an object their callers are still building
+        self.building = (building or {}).get(self.name, set())
         self.param_types = {v.name: v.type_text for p in _walk(declarator)
                             if p.type == "parameter_declaration"
                             for v in _declared(p, quiet_words)}
@@ -498,6 +530,7 @@ class CallGraph:
     roots: Set[str] = field(default_factory=set)
     # callee -> (caller, whether the call site holds a lock) for each call site
     sites: Dict[str, List[Tuple[str, bool]]] = field(default_factory=dict)
+    facts: Dict[str, FunctionFacts] = field(default_factory=dict)   # for scan_flow
 
     def merge(self, other: "CallGraph") -> None:
         self.names |= other.names
@@ -506,6 +539,7 @@ class CallGraph:
             self.callers.setdefault(callee, set()).update(callers)
         for callee, sites in other.sites.items():
             self.sites.setdefault(callee, []).extend(sites)
+        self.facts.update(other.facts)
 
     def held_by_callers(self) -> frozenset:
         """Functions every call of which holds a lock, directly or through a caller
@@ -538,14 +572,16 @@ class _FileScan:
                  external: Optional[Dict[str, SharedVar]] = None,
                  macros: Optional[Set[str]] = None, global_types: Optional[Set[str]] = None,
                  locks: Optional[Dict[str, str]] = None,
-                 init_names: Optional[Set[str]] = None, held_names: Optional[frozenset] = None):
+                 init_names: Optional[Set[str]] = None, held_names: Optional[frozenset] = None,
+                 building: Optional[Dict[str, Set[str]]] = None):
         """``external``: globals other files scanned with this one define (a case's
         family scaffolding, a project's other files): shared here too. ``macros``:
         thread-local spellings those files define (this file's own are added).
         ``global_types``: the types of every file's globals, statics included.
         ``locks``: lock and unlock macros those files define (this file's added).
         ``init_names``: the functions of every file that only module init runs.
-        ``held_names``: those every caller calls with a lock held."""
+        ``held_names``: those every caller calls with a lock held. ``building``: per
+        function, the parameters that only get an object still being built."""
         self.path, self.source, self.root = path, source, tree.root_node
         self.findings: List[Finding] = []
         self.reported: Set[tuple] = set()
@@ -564,11 +600,12 @@ class _FileScan:
         for decl in declarations:
             for var in _declared(decl, self.quiet_words):
                 self.shared[var.name] = var
-        if init_names is None or held_names is None:
+        if init_names is None or held_names is None or building is None:
             graph = self.call_graph()
             init_names = graph.init_only() if init_names is None else init_names
             held_names = graph.held_by_callers() if held_names is None else held_names
-        self.init_names, self.held_names = init_names, held_names
+            building = under_construction(graph.facts) if building is None else building
+        self.init_names, self.held_names, self.building = init_names, held_names, building
         text = source.decode("utf-8", "replace")
         self.object_structs, self.object_fields = object_structs(text)
         self.global_types = self.own_global_types() | set(global_types or ())
@@ -668,6 +705,7 @@ class _FileScan:
                 graph.callers.setdefault(callee, set()).add(name)
                 graph.sites.setdefault(callee, []).append(
                     (name, caller.locked(call.start_byte)))
+            graph.facts[name] = function_facts(fn, caller)
         return graph
 
     def _exec_slot_functions(self) -> Set[str]:
@@ -700,7 +738,7 @@ class _FileScan:
 
     def scan_function(self, node) -> None:
         fn = _Function(node, self.init_names, self.quiet_words, self.lock_spellings,
-                       self.held_names)
+                       self.held_names, self.building)
         for inner in _walk(node.child_by_field_name("body")):
             if inner.type in ("assignment_expression", "update_expression"):
                 self._write(fn, inner)
@@ -747,6 +785,8 @@ class _FileScan:
         object (PyObject, one of the file's PyObject_HEAD structs), or a C struct the
         program keeps in a global? A struct only ever made per call (a parser's or a
         matcher's state on the caller's stack) is the caller's own."""
+        if name in fn.building:
+            return False        # an object its callers are still building
         words = set(re.findall(r"\w+", fn.param_types.get(name, ""))) - {"struct", "const"}
         return name == "self" or "PyObject" in words or \
             bool(words & (self.object_structs | self.global_types))
@@ -1072,13 +1112,14 @@ def scan_paths(paths: List[Path]) -> Tuple[List[Finding], List[str]]:
     graph = CallGraph()     # across files: a project #includes .c files, or splits one
     for path, source, tree in context:
         scan = _FileScan(path, source, tree, macros=macros, locks=locks, init_names=set(),
-                         held_names=frozenset())
+                         held_names=frozenset(), building={})
         external.update(scan.external_globals())
         types |= scan.own_global_types()
         graph.merge(scan.call_graph())
     init, held = graph.init_only(), graph.held_by_callers()
+    building = under_construction(graph.facts)
     findings = []
     for path, source, tree in parsed:
         findings += _FileScan(path, source, tree, external, macros, types, locks,
-                              init, held).run()
+                              init, held, building).run()
     return findings, problems
