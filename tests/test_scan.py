@@ -542,3 +542,11 @@ def test_writes_to_an_object_its_callers_are_still_building_are_quiet():
     # A caller that hands add_node() a pattern it did not build: the count is shared.
     shared = code + "\nPyObject *bump(Pattern *p) { add_node(p); return NULL; }"
     assert patterns(shared) == ["per-object-state"]
+
+
+def test_a_container_built_into_an_out_parameter_is_the_functions_own():
+    """multidict's finder: ``*ret = PyList_New(1); PyList_SET_ITEM(*ret, 0, v)``."""
+    code = """int f(PyObject *v, PyObject **ret) { *ret = PyList_New(1);
+        PyList_SET_ITEM(*ret, 0, v); return 0; }"""
+    assert patterns(code) == []
+    assert patterns(code.replace("*ret = PyList_New(1);", "")) == ["set-item-escaped"]

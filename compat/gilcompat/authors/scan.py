@@ -972,6 +972,8 @@ class _FileScan:
         if args is None or not args.named_children:
             return False
         name, _ = _root(args.named_children[0])
+        if name in fn.made_here and not _published(fn.node, name):
+            return False        # `*out = PyList_New(n)`: built here, for the caller
         return name in fn.params or self._var(fn, name) is not None
 
     def _sized_for_an_object(self, call) -> bool:
