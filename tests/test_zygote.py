@@ -37,6 +37,8 @@ def test_a_fork_carries_no_face_over_to_the_next_cell(request, monkeypatch):
     build = ensure_built(case, ft)
     zygote.POOL.close()
     forks = _recording_forks(monkeypatch)
+    first = run_cell(case, build, ft, "capi", "default")
+    assert forks == [] and first.outcome == "holds"   # an environment's first cell: fresh
     turned_on = run_cell(case, build, ft, "cffi", "default")
     opted_in = run_cell(case, build, ft, "capi-optin", "default")
     assert len(forks) == 2 and forks[0][0] is forks[1][0]     # one server forked both
@@ -54,6 +56,8 @@ def test_a_server_that_dies_during_a_cell_makes_it_an_error(fixture_cases, host,
     case = fixture_cases["spin_forever"]
     build = ensure_built(case, host)
     zygote.POOL.close()
+    quick = fixture_cases["never_breaks"]        # the environment's first cell: fresh
+    run_cell(quick, ensure_built(quick, host), host, "cffi", "default")
     forks = _recording_forks(monkeypatch)
 
     def kill_the_server():
