@@ -47,6 +47,20 @@ def test_crash_outside_the_stress_is_an_error_naming_its_phase(fixture_cases, ho
     assert cell.evidence.startswith(f"killed by SIGSEGV during {phase} (round 1)")
 
 
+def test_a_crash_after_a_round_showed_the_break_keeps_the_break(fixture_cases, host,
+                                                                monkeypatch):
+    """What the race damaged can take the child down after its rounds (lazy_init's
+    double Py_CLEAR once left the after-probe spinning): the break was in already."""
+    monkeypatch.setenv("GILCOMPAT_TEST_CRASH_PHASE", "after-break")
+    case = fixture_cases["crash_on_call"]
+    cell = run_cell(case, ensure_built(case, host), host, "capi", "default", rounds=2,
+                    every_round=True)
+    assert cell.outcome == "broken" and cell.signal == "SIGSEGV"
+    assert cell.evidence.startswith("round 1: broken on purpose\nthen, after that round: "
+                                    "killed by SIGSEGV during setup (round 2)"), cell.evidence
+    assert cell.phase == "setup"
+
+
 @pytest.mark.parametrize("how", ["segfault", "code"])
 def test_a_finalize_case_is_judged_on_its_childs_exit(fixture_cases, host, how, monkeypatch):
     """A case with finalize = true: its result is in, then the child's finalization
@@ -100,6 +114,8 @@ def test_hung_child_leaves_no_process_behind(fixture_cases, host, start, monkeyp
             return made
         monkeypatch.setattr(owner, name, recording)
     zygote.POOL.close()
+    quick = fixture_cases["never_breaks"]      # an environment's first cell starts fresh
+    run_cell(quick, ensure_built(quick, host), host, "cffi", "default")
     cell = run_cell(case, build, host, "cffi", "default")
     assert cell.outcome == "hung" and children
     servers = [s.proc.pid for s in zygote.POOL.every]

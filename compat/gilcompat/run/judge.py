@@ -3,7 +3,7 @@
 A crash or hang is the race showing only when it happened in the case's own phases
 (``stress``; ``late-import`` for a case that imports while threads run); anywhere else
 (start-up, import, probe, setup, check) it is an ``error`` whose evidence names the
-phase. The GIL state is the exclusion probe's finding, never the
+phase, unless a round had already shown the break: then it stays ``broken``. The GIL state is the exclusion probe's finding, never the
 interpreter's word; what the interpreter reports is kept beside it, and a report of
 "on" while the probe saw C code run in parallel is a ``violation``.
 """
@@ -31,6 +31,19 @@ CASE_PHASES = ("stress", "late-import", "refusal", "teardown", "finalize")
 
 def classify(run: ChildRun) -> tuple:
     """(outcome, evidence, signal name) from what the child did."""
+    outcome, evidence, name = _classify(run)
+    shown = next((e for e in run.events if e.get("event") == "round" and e.get("evidence")),
+                 None)
+    if outcome == "error" and shown and run.phase not in CASE_PHASES + ("stress",):
+        # The break was in before the child went down (lazy_init's double Py_CLEAR
+        # on free-threaded 3.13 with the GIL off once left the after-probe spinning
+        # for 30 s): what the race damaged took the child down after its rounds.
+        return ("broken", f"round {shown['round']}: {shown['evidence']}\nthen, after "
+                          f"that round: {evidence}", name)
+    return outcome, evidence, name
+
+
+def _classify(run: ChildRun) -> tuple:
     in_stress = run.phase in CASE_PHASES
     where = f"during {run.phase_text}"
     if run.hang and "Fatal Python error" in run.stderr:
@@ -146,7 +159,7 @@ def judge(cell: Cell, case: Case, interp: Interpreter, run: ChildRun) -> Cell:
     """Fill the cell's outcome, measured GIL state, expectation and verdict."""
     cell.outcome, cell.evidence, cell.signal = classify(run)
     cell.duration_s = round(run.duration_s, 3)
-    if cell.outcome in ("crashed", "hung", "error"):
+    if cell.outcome in ("crashed", "hung", "error") or cell.signal or run.hang:
         cell.phase = run.phase or "start-up"
     entered = run.last("phase")
     if run.hang_at is not None and entered:
