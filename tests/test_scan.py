@@ -550,3 +550,15 @@ def test_a_container_built_into_an_out_parameter_is_the_functions_own():
         PyList_SET_ITEM(*ret, 0, v); return 0; }"""
     assert patterns(code) == []
     assert patterns(code.replace("*ret = PyList_New(1);", "")) == ["set-item-escaped"]
+
+
+def test_a_builder_helper_that_is_also_a_method_gets_shared_objects():
+    """A helper called with a new object, but also listed in a method table: Python
+    calls it on shared instances, so its writes are shared state."""
+    code = """typedef struct { PyObject_HEAD long count; } Obj;
+        static PyObject *bump(Obj *self, PyObject *unused) { self->count++; return NULL; }
+        static PyMethodDef methods[] = {{"bump", (PyCFunction)bump, METH_NOARGS}, {0}};
+        PyObject *make(PyObject *m) { Obj *o = PyObject_New(Obj, &ObjType);
+            bump(o, NULL); return (PyObject *)o; }"""
+    assert patterns(code) == ["method-field-rmw"]
+    assert patterns(code.replace('{"bump", (PyCFunction)bump, METH_NOARGS}, ', "")) == []

@@ -531,6 +531,9 @@ class CallGraph:
     # callee -> (caller, whether the call site holds a lock) for each call site
     sites: Dict[str, List[Tuple[str, bool]]] = field(default_factory=dict)
     facts: Dict[str, FunctionFacts] = field(default_factory=dict)   # for scan_flow
+    # functions named other than in a call (a method table, a callback argument):
+    # whoever calls them through the pointer hands them objects from outside
+    referenced: Set[str] = field(default_factory=set)
 
     def merge(self, other: "CallGraph") -> None:
         self.names |= other.names
@@ -540,6 +543,7 @@ class CallGraph:
         for callee, sites in other.sites.items():
             self.sites.setdefault(callee, []).extend(sites)
         self.facts.update(other.facts)
+        self.referenced |= other.referenced
 
     def held_by_callers(self) -> frozenset:
         """Functions every call of which holds a lock, directly or through a caller
@@ -604,7 +608,8 @@ class _FileScan:
             graph = self.call_graph()
             init_names = graph.init_only() if init_names is None else init_names
             held_names = graph.held_by_callers() if held_names is None else held_names
-            building = under_construction(graph.facts) if building is None else building
+            building = under_construction(graph.facts, graph.referenced) \
+                if building is None else building
         self.init_names, self.held_names, self.building = init_names, held_names, building
         text = source.decode("utf-8", "replace")
         self.object_structs, self.object_fields = object_structs(text)
@@ -706,7 +711,24 @@ class _FileScan:
                 graph.sites.setdefault(callee, []).append(
                     (name, caller.locked(call.start_byte)))
             graph.facts[name] = function_facts(fn, caller)
+        graph.referenced = self._referenced_functions(graph.names)
         return graph
+
+    def _referenced_functions(self, names: Set[str]) -> Set[str]:
+        """Which of ``names`` the file names other than as the function of a call or
+        in its own declaration: their address is taken."""
+        found = set()
+        for node in _walk(self.root):
+            if node.type != "identifier" or _text(node) not in names:
+                continue
+            parent = node.parent
+            if parent is not None and parent.type == "call_expression" and \
+                    parent.child_by_field_name("function") == node:
+                continue
+            if parent is not None and parent.type == "function_declarator":
+                continue
+            found.add(_text(node))
+        return found
 
     def _exec_slot_functions(self) -> Set[str]:
         names = set()
@@ -1119,7 +1141,7 @@ def scan_paths(paths: List[Path]) -> Tuple[List[Finding], List[str]]:
         types |= scan.own_global_types()
         graph.merge(scan.call_graph())
     init, held = graph.init_only(), graph.held_by_callers()
-    building = under_construction(graph.facts)
+    building = under_construction(graph.facts, graph.referenced)
     findings = []
     for path, source, tree in parsed:
         findings += _FileScan(path, source, tree, external, macros, types, locks,

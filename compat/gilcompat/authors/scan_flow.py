@@ -53,12 +53,14 @@ def _meet(a: Optional[Set[str]], b: Optional[Set[str]]) -> Optional[Set[str]]:
 
 
 class _Flow:
-    def __init__(self, facts: Dict[str, FunctionFacts]):
+    def __init__(self, facts: Dict[str, FunctionFacts], referenced: Set[str]):
         self.facts = facts
         called = {callee for f in facts.values() for callee, _ in f.calls}
-        # Only functions the program calls can be fed anything; the rest (entry points
-        # Python calls) get objects from outside.
-        self.state = {(name, p): (_Param() if name in called else _Param(False, set()))
+        # Only functions the program calls, and only calls, can feed them; an entry
+        # point Python calls, or one whose address is taken (a method table, a
+        # callback), gets objects from outside.
+        inner = called - referenced
+        self.state = {(name, p): (_Param() if name in inner else _Param(False, set()))
                       for name, f in facts.items() for p in f.params}
 
     def _local_fields(self, fn: str, local: str) -> Optional[Set[str]]:
@@ -126,6 +128,9 @@ class _Flow:
                         now = seen.setdefault((callee, param), _Param())
                         now.fresh &= fresh
                         now.fields = _meet(now.fields, fields)
+            for key, old in self.state.items():
+                if key not in seen and old.fresh:
+                    seen[key] = _Param(False, set())     # no call gives it an argument
             for key, new in seen.items():
                 old = self.state[key]
                 fresh = old.fresh and new.fresh
@@ -137,6 +142,8 @@ class _Flow:
                 for name, f in self.facts.items()}
 
 
-def under_construction(facts: Dict[str, FunctionFacts]) -> Dict[str, Set[str]]:
-    """Per function, the parameters that only ever get an object still being built."""
-    return _Flow(facts).solve()
+def under_construction(facts: Dict[str, FunctionFacts],
+                       referenced: Set[str] = frozenset()) -> Dict[str, Set[str]]:
+    """Per function, the parameters that only ever get an object still being built
+    (``referenced``: functions whose address is taken, never fed by calls alone)."""
+    return _Flow(facts, set(referenced)).solve()
