@@ -562,3 +562,21 @@ def test_a_builder_helper_that_is_also_a_method_gets_shared_objects():
             bump(o, NULL); return (PyObject *)o; }"""
     assert patterns(code) == ["method-field-rmw"]
     assert patterns(code.replace('{"bump", (PyCFunction)bump, METH_NOARGS}, ', "")) == []
+
+
+def test_a_function_whose_address_is_taken_is_neither_init_only_nor_held():
+    """Called directly only from init, or only under a lock, but also handed out as a
+    pointer (a method table): whoever calls through it does neither."""
+    init = """static long n;
+        static PyObject *reset(PyObject *m, PyObject *u) { n = 0; return NULL; }
+        static PyMethodDef methods[] = {{"reset", reset, METH_NOARGS}, {0}};
+        PyMODINIT_FUNC PyInit_m(void) { reset(NULL, NULL); return NULL; }"""
+    assert patterns(init) == ["unlocked-static-write"]
+    assert patterns(init.replace('{"reset", reset, METH_NOARGS}, ', "")) == []
+    held = """static long n; static PyMutex m;
+        static void grow(void) { n++; }
+        void register_hook(void (*hook)(void));
+        void setup(void) { register_hook(grow); }
+        void locked(void) { PyMutex_Lock(&m); grow(); PyMutex_Unlock(&m); }"""
+    assert patterns(held) == ["unlocked-static-write"]
+    assert patterns(held.replace("register_hook(grow);", "")) == []

@@ -552,7 +552,7 @@ class CallGraph:
         held: Set[str] = set()
         changed = True
         while changed:
-            extra = {n for n in self.names - held if self.sites.get(n)
+            extra = {n for n in self.names - held - self.referenced if self.sites.get(n)
                      and all(locked or caller in held for caller, locked in self.sites[n])}
             held |= extra
             changed = bool(extra)
@@ -564,7 +564,7 @@ class CallGraph:
         init = set(self.roots)
         changed = True
         while changed:
-            extra = {n for n in self.names - init
+            extra = {n for n in self.names - init - self.referenced
                      if self.callers.get(n) and self.callers[n] <= init}
             init |= extra
             changed = bool(extra)
