@@ -339,6 +339,11 @@ def _published(function_node, name: str) -> bool:
     return False
 
 
+def _kept_here(fn: "_Function", name: str) -> bool:
+    """A container this function made and has not handed to anyone else."""
+    return name in fn.made_here and not _published(fn.node, name)
+
+
 def _declared(decl, quiet_words=frozenset(QUIET_QUALIFIERS)) -> List[SharedVar]:
     """The variables a declaration node declares (prototypes excluded); a qualifier
     among ``quiet_words`` (const, atomic, thread-local) makes them quiet."""
@@ -985,7 +990,7 @@ class _FileScan:
         if args is None or not args.named_children:
             return False
         name, through_arrow = _root(args.named_children[0])
-        return not through_arrow and name in fn.made_here and not _published(fn.node, name)
+        return not through_arrow and _kept_here(fn, name)
 
     def _escaped_container(self, fn: _Function, call) -> bool:
         """Whether the container a SET_ITEM macro stores into came from outside the
@@ -994,7 +999,7 @@ class _FileScan:
         if args is None or not args.named_children:
             return False
         name, _ = _root(args.named_children[0])
-        if name in fn.made_here and not _published(fn.node, name):
+        if _kept_here(fn, name):
             return False        # `*out = PyList_New(n)`: built here, for the caller
         return name in fn.params or self._var(fn, name) is not None
 

@@ -3,9 +3,10 @@
 A crash or hang is the race showing only when it happened in the case's own phases
 (``stress``; ``late-import`` for a case that imports while threads run); anywhere else
 (start-up, import, probe, setup, check) it is an ``error`` whose evidence names the
-phase, unless a round had already shown the break: then it stays ``broken``. The GIL state is the exclusion probe's finding, never the
-interpreter's word; what the interpreter reports is kept beside it, and a report of
-"on" while the probe saw C code run in parallel is a ``violation``.
+phase, unless a round had already shown the break: then it stays ``broken``. The GIL
+state is the exclusion probe's finding, never the interpreter's word; what the
+interpreter reports is kept beside it, and a report of "on" while the probe saw C code
+run in parallel is a ``violation``.
 """
 
 import signal
@@ -34,7 +35,7 @@ def classify(run: ChildRun) -> tuple:
     outcome, evidence, name = _classify(run)
     shown = next((e for e in run.events if e.get("event") == "round" and e.get("evidence")),
                  None)
-    if outcome == "error" and shown and run.phase not in CASE_PHASES + ("stress",):
+    if outcome == "error" and shown and run.phase not in CASE_PHASES:
         # The break was in before the child went down (lazy_init's double Py_CLEAR
         # on free-threaded 3.13 with the GIL off once left the after-probe spinning
         # for 30 s): what the race damaged took the child down after its rounds.
