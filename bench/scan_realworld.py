@@ -17,7 +17,9 @@ prints, per project and in all:
   a checked hazard either: a site the labels list as ``[[project.hazard]]``, a hazard the
   porting guide or the C-API howto names that upstream has not fixed (still there in the
   fixed version), checked by reading the code; those are counted beside the noise;
-- survive: bug sites where the fixed version still has a finding at the fixed line.
+- survive: bug sites where the fixed version still has a finding at the fixed line
+  (not counting a finding on a checked hazard's ``fixed_line``: a real hazard the fix
+  kept beside the fixed line is not the fix's bug surviving).
 
 Each is printed twice: at the line (a finding within LINE_SLACK lines of the label), and
 per function (a finding anywhere in the function around the labelled line: a label marks
@@ -204,6 +206,9 @@ def score(project: Project, per_function: bool) -> Score:
     fixed_spans = [span for span in _spans(project.bugs, fixed, per_function, fixed=True)
                    if span is not None]
     s.fixed_sites = len(fixed_spans)
+    kept = [span for span in _spans(project.hazards, fixed, per_function=False, fixed=True)
+            if span is not None]
+    left = [f for f in left if not any(_hits([f], span) for span in kept)]
     s.survive = sum(_hits(left, span) for span in fixed_spans)
     return s
 

@@ -580,3 +580,62 @@ def test_a_function_whose_address_is_taken_is_neither_init_only_nor_held():
         void locked(void) { PyMutex_Lock(&m); grow(); PyMutex_Unlock(&m); }"""
     assert patterns(held) == ["unlocked-static-write"]
     assert patterns(held.replace("register_hook(grow);", "")) == []
+
+
+def test_a_table_free_threaded_init_fills_through_its_get_or_build_macro_is_quiet():
+    """cffi 2: a lazily built table that module init fills in an `#ifdef Py_GIL_DISABLED`
+    loop through the macro that calls the builder only for an empty slot. On a
+    free-threaded build the builder never runs after import; on a GIL build it may."""
+    code = """static PyObject *table[8];
+        static PyObject *build(int i);
+        #define get(i) (table[i] != NULL ? table[i] : build(i))
+        static PyObject *build(int i) { PyObject *x = PyLong_FromLong(i);
+            table[i] = x; return x; }
+        PyObject *lookup(int i) { return get(i); }
+        PyMODINIT_FUNC PyInit_m(void) {
+        #ifdef Py_GIL_DISABLED
+            for (int i = 0; i < 8; i++) get(i);
+        #endif
+            return NULL; }"""
+    assert patterns(code) == []
+    assert patterns(code.replace("#ifdef Py_GIL_DISABLED", "#ifndef Py_GIL_DISABLED")) \
+        == ["unowned-registry"]
+    assert patterns(code.replace("#ifdef Py_GIL_DISABLED", "#if 1")) == ["unowned-registry"]
+    # the builder called other than through its macro: it can write after import
+    assert patterns(code.replace("return get(i); }", "return build(i); }")) == \
+        ["unowned-registry"]
+    # filled by a function that is not only init's
+    assert patterns(code.replace("PyMODINIT_FUNC PyInit_m(void)", "PyObject *fill(void)")) \
+        == ["unowned-registry"]
+
+
+def test_a_borrowed_read_from_a_dict_no_one_removes_items_of_is_quiet():
+    """cffi's types_dict: created by its owner, read with PyDict_GetItem, added to only
+    with PyDict_SetDefault (which never replaces), visited and dropped: a value it
+    handed out lives as long as the dict."""
+    code = """typedef struct { PyObject_HEAD PyObject *types; } Ffi;
+        static PyObject *ffi_new(void) { Ffi *f = PyObject_New(Ffi, &FfiType);
+            f->types = PyDict_New(); return (PyObject *)f; }
+        static int ffi_traverse(Ffi *f, visitproc visit, void *arg) {
+            Py_VISIT(f->types); return 0; }
+        static void ffi_dealloc(Ffi *f) { Py_XDECREF(f->types); }
+        PyObject *lookup(Ffi *f, PyObject *name) {
+            PyObject *types = f->types;
+            PyObject *x = PyDict_GetItem(types, name);
+            if (x == NULL) { x = PyDict_SetDefault(types, name, Py_None); }
+            return x; }
+        PyObject *peek(Ffi *f, PyObject *name) { return PyDict_GetItem(f->types, name); }"""
+    assert patterns(code) == []
+    # an item removed anywhere, the dict handed out, or a member table naming it
+    removed = code.replace("static void ffi_dealloc(Ffi *f) {",
+                           "void forget(Ffi *f, PyObject *k) { PyDict_DelItem(f->types, k); }\n"
+                           "static void ffi_dealloc(Ffi *f) {")
+    assert patterns(removed) == ["borrowed-dict-item"] * 2 + ["borrowed-setdefault"]
+    handed = code.replace("return PyDict_GetItem(f->types, name); }",
+                          "return Py_NewRef(f->types); }")
+    assert patterns(handed) == ["borrowed-dict-item", "borrowed-setdefault"]
+    member = code + """
+        static PyMemberDef members[] = {{"types", T_OBJECT, offsetof(Ffi, types), 0}, {0}};"""
+    assert patterns(member) == ["borrowed-dict-item"] * 2 + ["borrowed-setdefault"]
+    through_local = code.replace("return x; }", "PyDict_Clear(types); return x; }")
+    assert patterns(through_local) == ["borrowed-dict-item"] * 2 + ["borrowed-setdefault"]

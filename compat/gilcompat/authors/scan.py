@@ -6,9 +6,11 @@ pattern, the corpus case that shows it breaking and the fix. Safe forms stay qui
 ``...Ref`` APIs, ``_r`` libc calls, locals, ``_Atomic``/``_Thread_local``/``const``
 state, writes between a lock and its unlock (PyMutex, pthread, critical sections), and
 writes in module init (``PyInit_*`` and ``Py_mod_exec`` functions, and the helpers only
-they call, run once, at import),
-and functions the author marked with a ``gilcompat: single-threaded`` comment (in the
-function or just before it: setup code that never runs concurrently).
+they call, run once, at import), a table that module init fills on a free-threaded
+build through the macro that builds a slot only while it is empty (the build then never
+runs after import there), and functions the author marked with a
+``gilcompat: single-threaded`` comment (in the function or just before it: setup code
+that never runs concurrently).
 """
 
 import re
@@ -55,6 +57,13 @@ FRESH_CONTAINER_CALLS = {"PyMapping_Keys", "PyMapping_Values", "PyMapping_Items"
 CONTAINER_READS = {"PyList_GetItem", "PyDict_GetItem", "PyDict_GetItemString",
                    "PyDict_GetItemWithError", "_PyDict_GetItem_KnownHash",
                    "PyDict_SetDefault"}
+# Calls that read a dict or add to it without replacing an item, and the owner's own
+# uses (its GC visit, its teardown): a dict field that sees nothing else never drops a
+# value it handed out, so a borrowed read from it stays valid while its owner lives.
+INSERT_ONLY_USES = {"PyDict_GetItem", "PyDict_GetItemWithError", "PyDict_GetItemString",
+                    "PyDict_GetItemRef", "PyDict_GetItemStringRef", "PyDict_SetDefault",
+                    "PyDict_SetDefaultRef", "PyDict_Contains", "PyDict_Size"}
+OWNER_USES = {"Py_VISIT", "Py_XDECREF", "Py_DECREF", "Py_CLEAR"}
 FIRST_MEMBER = re.compile(r"^\s*(?:struct\s+)?(\w+)\s+\w+\s*;")
 
 MODULE_STATE_TYPE = re.compile(
@@ -79,6 +88,8 @@ _VERSION_TEST = re.compile(r"^\(*\s*PY_VERSION_HEX\s*(<|<=|>=|>)\s*(0x[0-9a-fA-F
 _MAJOR_TEST = re.compile(r"^\(*\s*PY_MAJOR_VERSION\s*(<|<=|>=|>|==|!=)\s*(\d+)\s*\)*$")
 _GIL_DISABLED_TEST = re.compile(r"^\(*\s*(!?)\s*defined\s*\(?\s*Py_GIL_DISABLED\s*\)?\s*\)*$")
 COMPAT_HEADER = re.compile(r"compat", re.I)
+# `table[i] != NULL`, `table == NULL`: a get-or-build macro's test of its static.
+NULL_TESTED = re.compile(r"\b(\w+)\s*(?:\[[^\]]*\])?\s*[!=]=\s*NULL\b")
 LINK_FIELDS = ("next", "link", "nxt", "next_free")
 LOOPS = ("for_statement", "while_statement", "do_statement")
 
@@ -169,6 +180,20 @@ def lock_macros(source: bytes) -> Dict[str, str]:
     return found
 
 
+def get_or_build_macros(source: bytes) -> Dict[str, Tuple[str, Set[str]]]:
+    """Macros that read a static and call a builder only while it is empty (cffi's
+    ``get_primitive_type(num)``: ``all_primitives[num] != NULL ? all_primitives[num]
+    : build_primitive_type(num)``): macro name -> (the static, the functions it calls)."""
+    found = {}
+    text = source.decode("utf-8", "replace").replace("\\\n", " ")
+    for name, body in MACRO_DEFINITION.findall(text):
+        tested = NULL_TESTED.search(body)
+        if tested:
+            found[name] = (tested.group(1),
+                           set(re.findall(r"(\w+)\s*\(", body)) - {name, tested.group(1)})
+    return found
+
+
 def thread_local_macros(source: bytes) -> Set[str]:
     """Macros the file defines as a thread-local storage class."""
     return set(THREAD_LOCAL_MACRO.findall(source.decode("utf-8", "replace")))
@@ -203,8 +228,19 @@ def _free_threaded_never(condition: str, taken: bool) -> bool:
     return False
 
 
-def gate(node) -> Optional[str]:
-    """The #if a node sits in that a free-threaded build never compiles, if any."""
+def _gil_build_never(condition: str, taken: bool) -> bool:
+    """Whether a GIL build never compiles that branch: only ``defined(Py_GIL_DISABLED)``
+    (and && of it in the #if part) is read."""
+    text = condition.strip()
+    if taken and "&&" in text and "||" not in text:
+        return any(_gil_build_never(part, True) for part in text.split("&&"))
+    gil = _GIL_DISABLED_TEST.match(text)
+    return bool(gil) and (not gil.group(1) if taken else bool(gil.group(1)))
+
+
+def gate(node, never=_free_threaded_never) -> Optional[str]:
+    """The #if a node sits in that a free-threaded build never compiles (or, with
+    ``never=_gil_build_never``, that a GIL build never compiles), if any."""
     child, parent = node, node.parent
     while parent is not None:
         if parent.type in ("preproc_if", "preproc_elif", "preproc_ifdef", "preproc_elifdef"):
@@ -216,7 +252,7 @@ def gate(node) -> Optional[str]:
             else:
                 condition = _text(parent.child_by_field_name("condition"))
             if child != parent.child_by_field_name("condition") and \
-                    _free_threaded_never(condition, not in_else):
+                    never(condition, not in_else):
                 return f"#{'else of #' if in_else else ''}if {condition}"
         child, parent = parent, parent.parent
     return None
@@ -274,6 +310,59 @@ def _exit_block(node, body):
                             "continue_statement") and c.start_byte > node.start_byte
                  for c in block.named_children)
     return block if leaves else None
+
+
+def _declared_identifier(init_declarator):
+    """The name an ``init_declarator`` declares (``*name`` in ``PyObject *name = ...``)."""
+    return next(n for n in _walk(init_declarator.child_by_field_name("declarator"))
+                if n.type == "identifier")
+
+
+def _argument_of(node) -> Optional[Tuple[str, int]]:
+    """(the callee, the argument's index) when ``node`` is an argument of a call."""
+    args = node.parent
+    if args is None or args.type != "argument_list" or args.parent.type != "call_expression":
+        return None
+    index = [c.id for c in args.named_children].index(node.id)
+    return _text(args.parent.child_by_field_name("function")), index
+
+
+def _insert_only_use(node) -> bool:
+    """Whether a use of a dict field (``x->types_dict``) keeps it insert-only: the
+    owner storing it, visiting or dropping it, a read or setdefault on it, or a local
+    that holds it and sees only those."""
+    parent = node.parent
+    if parent.type == "assignment_expression" and parent.child_by_field_name("left") == node:
+        return True
+    argument = _argument_of(node)
+    if argument is not None:
+        callee, index = argument
+        return callee in OWNER_USES or (callee in INSERT_ONLY_USES and index == 0)
+    if parent.type != "init_declarator" or parent.child_by_field_name("value") != node:
+        return False
+    declared = _declared_identifier(parent)
+    function = parent
+    while function is not None and function.type != "function_definition":
+        function = function.parent
+    if function is None:
+        return False
+    uses = [n for n in _walk(function) if n.type == "identifier"
+            and _text(n) == _text(declared) and n != declared]
+    return all(_argument_of(n) is not None and _argument_of(n)[0] in INSERT_ONLY_USES
+               and _argument_of(n)[1] == 0 for n in uses)
+
+
+def dict_field_uses(root) -> Dict[str, bool]:
+    """Per field name this file uses: whether every use keeps it insert-only (a field
+    ``offsetof`` names, for a member table that hands it to Python, does not)."""
+    found: Dict[str, bool] = {}
+    for node in _walk(root):
+        if node.type == "field_expression":
+            name = _text(node.child_by_field_name("field"))
+            found[name] = found.get(name, True) and _insert_only_use(node)
+        elif node.type == "offsetof_expression":
+            found[_text(node.child_by_field_name("member"))] = False
+    return found
 
 
 def is_module_init(function_node) -> bool:
@@ -539,6 +628,11 @@ class CallGraph:
     # functions named other than in a call (a method table, a callback argument):
     # whoever calls them through the pointer hands them objects from outside
     referenced: Set[str] = field(default_factory=set)
+    # (caller, static, builder): a get-or-build macro called where only a free-threaded
+    # build compiles (`#ifdef Py_GIL_DISABLED`)
+    prefill_sites: Set[Tuple[str, str, str]] = field(default_factory=set)
+    # field name -> whether every use, in every file, keeps the dict it holds insert-only
+    dict_fields: Dict[str, bool] = field(default_factory=dict)
 
     def merge(self, other: "CallGraph") -> None:
         self.names |= other.names
@@ -549,6 +643,9 @@ class CallGraph:
             self.sites.setdefault(callee, []).extend(sites)
         self.facts.update(other.facts)
         self.referenced |= other.referenced
+        self.prefill_sites |= other.prefill_sites
+        for name, insert_only in other.dict_fields.items():
+            self.dict_fields[name] = self.dict_fields.get(name, True) and insert_only
 
     def held_by_callers(self) -> frozenset:
         """Functions every call of which holds a lock, directly or through a caller
@@ -575,22 +672,48 @@ class CallGraph:
             changed = bool(extra)
         return init
 
+    def program(self) -> "Program":
+        init = self.init_only()
+        # A builder anything calls but its macro (directly, or through a pointer)
+        # can write its static after import: not prefilled.
+        prefilled = frozenset((table, builder) for caller, table, builder in self.prefill_sites
+                              if caller in init and builder not in self.callers
+                              and builder not in self.referenced)
+        return Program(frozenset(init), self.held_by_callers(),
+                       under_construction(self.facts, self.referenced), prefilled,
+                       frozenset(n for n, insert_only in self.dict_fields.items()
+                                 if insert_only))
+
+
+@dataclass(frozen=True)
+class Program:
+    """What the whole program's call graph says of its functions, for each file's scan."""
+    init_names: frozenset = frozenset()     # only module init runs them
+    held_names: frozenset = frozenset()     # every caller holds a lock
+    # per function, the parameters that only get an object still being built
+    building: Dict[str, Set[str]] = field(default_factory=dict)
+    # (static, builder): on a free-threaded build module init fills the static through
+    # its get-or-build macro (cffi 2's all_primitives), and nothing but that macro calls
+    # the builder, so the builder's write never runs after import there
+    prefilled: frozenset = frozenset()
+    # dict fields nothing removes or replaces an item of (cffi's types_dict)
+    insert_only: frozenset = frozenset()
+
 
 class _FileScan:
     def __init__(self, path: str, source: bytes, tree,
                  external: Optional[Dict[str, SharedVar]] = None,
                  macros: Optional[Set[str]] = None, global_types: Optional[Set[str]] = None,
                  locks: Optional[Dict[str, str]] = None,
-                 init_names: Optional[Set[str]] = None, held_names: Optional[frozenset] = None,
-                 building: Optional[Dict[str, Set[str]]] = None):
+                 get_or_build: Optional[Dict[str, Tuple[str, Set[str]]]] = None,
+                 program: Optional[Program] = None):
         """``external``: globals other files scanned with this one define (a case's
         family scaffolding, a project's other files): shared here too. ``macros``:
         thread-local spellings those files define (this file's own are added).
         ``global_types``: the types of every file's globals, statics included.
-        ``locks``: lock and unlock macros those files define (this file's added).
-        ``init_names``: the functions of every file that only module init runs.
-        ``held_names``: those every caller calls with a lock held. ``building``: per
-        function, the parameters that only get an object still being built."""
+        ``locks``: lock and unlock macros those files define (this file's added), and
+        ``get_or_build`` their get-or-build macros. ``program``: what the call graph of
+        every file says (this file's alone when None)."""
         self.path, self.source, self.root = path, source, tree.root_node
         self.findings: List[Finding] = []
         self.reported: Set[tuple] = set()
@@ -602,6 +725,7 @@ class _FileScan:
                               and bool(COMPAT_HEADER.search(Path(path).name))
                               and b"PY_VERSION_HEX" in source)
         self.lock_spellings = {**(locks or {}), **lock_macros(source)}
+        self.get_or_build = {**(get_or_build or {}), **get_or_build_macros(source)}
         self.shared: Dict[str, SharedVar] = dict(external or {})
         # A declaration a free-threaded build never compiles (a GIL build's spelling
         # beside an atomic one) only stands where there is no other.
@@ -609,13 +733,7 @@ class _FileScan:
         for decl in declarations:
             for var in _declared(decl, self.quiet_words):
                 self.shared[var.name] = var
-        if init_names is None or held_names is None or building is None:
-            graph = self.call_graph()
-            init_names = graph.init_only() if init_names is None else init_names
-            held_names = graph.held_by_callers() if held_names is None else held_names
-            building = under_construction(graph.facts, graph.referenced) \
-                if building is None else building
-        self.init_names, self.held_names, self.building = init_names, held_names, building
+        self.program = program or self.call_graph().program()
         text = source.decode("utf-8", "replace")
         self.object_structs, self.object_fields = object_structs(text)
         self.global_types = self.own_global_types() | set(global_types or ())
@@ -715,8 +833,12 @@ class _FileScan:
                 graph.callers.setdefault(callee, set()).add(name)
                 graph.sites.setdefault(callee, []).append(
                     (name, caller.locked(call.start_byte)))
+                if callee in self.get_or_build and gate(call, _gil_build_never):
+                    table, builders = self.get_or_build[callee]
+                    graph.prefill_sites |= {(name, table, b) for b in builders}
             graph.facts[name] = function_facts(fn, caller)
         graph.referenced = self._referenced_functions(graph.names)
+        graph.dict_fields = dict_field_uses(self.root)
         return graph
 
     def _referenced_functions(self, names: Set[str]) -> Set[str]:
@@ -764,8 +886,8 @@ class _FileScan:
     # ------------------------------------------------------------ per function
 
     def scan_function(self, node) -> None:
-        fn = _Function(node, self.init_names, self.quiet_words, self.lock_spellings,
-                       self.held_names, self.building)
+        fn = _Function(node, self.program.init_names, self.quiet_words, self.lock_spellings,
+                       self.program.held_names, self.program.building)
         for inner in _walk(node.child_by_field_name("body")):
             if inner.type in ("assignment_expression", "update_expression"):
                 self._write(fn, inner)
@@ -791,6 +913,8 @@ class _FileScan:
         if fn.init_time or fn.locked(node.start_byte):
             return
         var = self._var(fn, name)
+        if (name, fn.name) in self.program.prefilled:
+            return      # filled at import on a free-threaded build: never written after
         if var is None:
             if through_arrow and (name in fn.params and self._shared_object(fn, name)
                                   or self._shared_local(fn, name)):
@@ -901,8 +1025,9 @@ class _FileScan:
             self._swap_macro(fn, node)
         elif callee == "PyList_GetItem" and _enclosing_call(node) in NEWREF_CALLS:
             self.add(node, "borrowed-list-newref", _enclosing_call(node))
-        elif callee in BORROWED_CALLS and not (callee in CONTAINER_READS
-                                               and self._own_container(fn, node)):
+        elif callee in BORROWED_CALLS and not (
+                callee in CONTAINER_READS and (self._own_container(fn, node)
+                                               or self._insert_only_dict(fn, node))):
             self.add(node, BORROWED_CALLS[callee], callee)
         elif callee in LOOP_ITEM_CALLS and fn.in_loop(node):
             # Once per loop: each walk over a list is its own hazard.
@@ -991,6 +1116,19 @@ class _FileScan:
             return False
         name, through_arrow = _root(args.named_children[0])
         return not through_arrow and _kept_here(fn, name)
+
+    def _insert_only_dict(self, fn: _Function, call) -> bool:
+        """Whether a dict read reads a field no one removes or replaces items of,
+        directly or through a local that holds it."""
+        args = call.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        if first is not None and first.type == "identifier":
+            held = [d.child_by_field_name("value") for d in _walk(fn.node)
+                    if d.type == "init_declarator"
+                    and _text(_declared_identifier(d)) == _text(first)]
+            first = held[0] if len(held) == 1 else None
+        return first is not None and first.type == "field_expression" and \
+            _text(first.child_by_field_name("field")) in self.program.insert_only
 
     def _escaped_container(self, fn: _Function, call) -> bool:
         """Whether the container a SET_ITEM macro stores into came from outside the
@@ -1136,19 +1274,19 @@ def scan_paths(paths: List[Path]) -> Tuple[List[Finding], List[str]]:
     context = parsed + _included(parsed, parsers)
     macros = set().union(*(thread_local_macros(source) for _, source, _ in context))
     locks = {k: v for _, source, _ in context for k, v in lock_macros(source).items()}
+    builders = {k: v for _, source, _ in context for k, v in get_or_build_macros(source).items()}
     external: Dict[str, SharedVar] = {}
     types: Set[str] = set()
     graph = CallGraph()     # across files: a project #includes .c files, or splits one
     for path, source, tree in context:
-        scan = _FileScan(path, source, tree, macros=macros, locks=locks, init_names=set(),
-                         held_names=frozenset(), building={})
+        scan = _FileScan(path, source, tree, macros=macros, locks=locks,
+                         get_or_build=builders, program=Program())
         external.update(scan.external_globals())
         types |= scan.own_global_types()
         graph.merge(scan.call_graph())
-    init, held = graph.init_only(), graph.held_by_callers()
-    building = under_construction(graph.facts, graph.referenced)
+    program = graph.program()
     findings = []
     for path, source, tree in parsed:
         findings += _FileScan(path, source, tree, external, macros, types, locks,
-                              init, held, building).run()
+                              builders, program).run()
     return findings, problems
