@@ -45,10 +45,13 @@ def module_named_in(message):
     return message[start:end] if end > start else None
 
 
-def _window(call, stop_at):
+def _window(call, stop_at, held=False):
     """(entries, overlaps): THREADS threads, released together, calling
     ``call(ENTRIES, SPIN)`` for WINDOW_S after the last of them started, or until
-    ``stop_at`` overlaps were seen."""
+    ``stop_at`` overlaps were seen. A ``held`` window counts only the entries of calls
+    begun once every thread had started: one made while another thread had not could
+    not have overlapped, so it is no evidence of exclusion (overlaps count from every
+    call)."""
     barrier = threading.Barrier(THREADS)
     lock = threading.Lock()
     tally = {"started": 0, "all_started": None, "entries": 0, "overlaps": 0}
@@ -60,14 +63,20 @@ def _window(call, stop_at):
             if tally["started"] == THREADS:
                 tally["all_started"] = time.monotonic()
         while True:
+            everyone = tally["all_started"] is not None
             found = call(ENTRIES, SPIN)
             with lock:
-                tally["entries"] += ENTRIES
+                tally["entries"] += ENTRIES if everyone or not held else 0
                 tally["overlaps"] += found
                 if tally["overlaps"] >= stop_at:
                     return
             began = tally["all_started"]
-            if began is not None and time.monotonic() - began > WINDOW_S:
+            if began is None:
+                # Let the threads not yet started have the GIL, if there is one: a
+                # thread that retakes it at once (cffi's Ensure) can keep the others
+                # out for tens of milliseconds.
+                time.sleep(0)
+            elif time.monotonic() - began > WINDOW_S:
                 return
 
     threads = [threading.Thread(target=body, name=f"gilcompat-probe-{i}", daemon=True)
@@ -160,7 +169,7 @@ def measure(held, free):
     "control_overlaps"}.
 
     ``gil`` is ``_finding``'s answer once the windows end: None means inconclusive."""
-    return measure_with(lambda stop_at: _window(held, stop_at),
+    return measure_with(lambda stop_at: _window(held, stop_at, held=True),
                         lambda stop_at: _window(free, stop_at))
 
 
