@@ -71,12 +71,7 @@ def _window(call, stop_at, held=False):
                 if tally["overlaps"] >= stop_at:
                     return
             began = tally["all_started"]
-            if began is None:
-                # Let the threads not yet started have the GIL, if there is one: a
-                # thread that retakes it at once (cffi's Ensure) can keep the others
-                # out for tens of milliseconds.
-                time.sleep(0)
-            elif time.monotonic() - began > WINDOW_S:
+            if began is not None and time.monotonic() - began > WINDOW_S:
                 return
 
     threads = [threading.Thread(target=body, name=f"gilcompat-probe-{i}", daemon=True)
