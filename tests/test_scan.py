@@ -637,5 +637,12 @@ def test_a_borrowed_read_from_a_dict_no_one_removes_items_of_is_quiet():
     member = code + """
         static PyMemberDef members[] = {{"types", T_OBJECT, offsetof(Ffi, types), 0}, {0}};"""
     assert patterns(member) == ["borrowed-dict-item"] * 2 + ["borrowed-setdefault"]
+    # a dict from elsewhere (a caller's, which Python can empty), stored in the field
+    given = code.replace("PyObject *ffi_new(void) {", "PyObject *ffi_new(PyObject *d) {").replace(
+        "f->types = PyDict_New();", "f->types = d;")
+    assert patterns(given) == ["borrowed-dict-item"] * 2 + ["borrowed-setdefault"]
+    local_new = code.replace("f->types = PyDict_New();",
+                             "PyObject *made = PyDict_New(); f->types = made;")
+    assert patterns(local_new) == []
     through_local = code.replace("return x; }", "PyDict_Clear(types); return x; }")
     assert patterns(through_local) == ["borrowed-dict-item"] * 2 + ["borrowed-setdefault"]

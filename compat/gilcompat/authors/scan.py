@@ -313,9 +313,36 @@ def _exit_block(node, body):
 
 
 def _declared_identifier(init_declarator):
-    """The name an ``init_declarator`` declares (``*name`` in ``PyObject *name = ...``)."""
-    return next(n for n in _walk(init_declarator.child_by_field_name("declarator"))
-                if n.type == "identifier")
+    """The name an ``init_declarator`` declares (``*name`` in ``PyObject *name = ...``),
+    None when it declares none the C grammar names so."""
+    declarator = init_declarator.child_by_field_name("declarator")
+    return next((n for n in _walk(declarator) if n.type == "identifier"), None) \
+        if declarator is not None else None
+
+
+def _enclosing_function(node):
+    while node is not None and node.type != "function_definition":
+        node = node.parent
+    return node
+
+
+def _fresh_dict(value, function) -> bool:
+    """Is ``value`` a dict made right here: ``PyDict_New()``, or a local this function
+    set from it (``ldict = PyDict_New(); ... builder->types_dict = ldict``), or NULL?"""
+    if value is None:
+        return False
+    if _text(value) in ("NULL", "0") or (value.type == "call_expression" and _text(
+            value.child_by_field_name("function")) == "PyDict_New"):
+        return True
+    if value.type != "identifier" or function is None:
+        return False
+    sources = [d.child_by_field_name("value") for d in _walk(function)
+               if d.type == "init_declarator" and _declared_identifier(d) is not None
+               and _text(_declared_identifier(d)) == _text(value)]
+    sources += [a.child_by_field_name("right") for a in _walk(function)
+                if a.type == "assignment_expression"
+                and _text(a.child_by_field_name("left")) == _text(value)]
+    return bool(sources) and all(_fresh_dict(v, None) for v in sources)
 
 
 def _argument_of(node) -> Optional[Tuple[str, int]]:
@@ -333,7 +360,8 @@ def _insert_only_use(node) -> bool:
     that holds it and sees only those."""
     parent = node.parent
     if parent.type == "assignment_expression" and parent.child_by_field_name("left") == node:
-        return True
+        # a dict the owner made: one from elsewhere, Python may empty
+        return _fresh_dict(parent.child_by_field_name("right"), _enclosing_function(parent))
     argument = _argument_of(node)
     if argument is not None:
         callee, index = argument
@@ -341,10 +369,8 @@ def _insert_only_use(node) -> bool:
     if parent.type != "init_declarator" or parent.child_by_field_name("value") != node:
         return False
     declared = _declared_identifier(parent)
-    function = parent
-    while function is not None and function.type != "function_definition":
-        function = function.parent
-    if function is None:
+    function = _enclosing_function(parent)
+    if function is None or declared is None:
         return False
     uses = [n for n in _walk(function) if n.type == "identifier"
             and _text(n) == _text(declared) and n != declared]
@@ -1124,7 +1150,7 @@ class _FileScan:
         first = args.named_children[0] if args is not None and args.named_children else None
         if first is not None and first.type == "identifier":
             held = [d.child_by_field_name("value") for d in _walk(fn.node)
-                    if d.type == "init_declarator"
+                    if d.type == "init_declarator" and _declared_identifier(d) is not None
                     and _text(_declared_identifier(d)) == _text(first)]
             first = held[0] if len(held) == 1 else None
         return first is not None and first.type == "field_expression" and \
