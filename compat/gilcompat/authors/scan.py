@@ -164,14 +164,19 @@ def is_cpp(path: str) -> bool:
     return Path(path).suffix.lower() in CPP_SUFFIXES
 
 
+def _macro_definitions(source: bytes) -> List[Tuple[str, str]]:
+    """(name, body) of each ``#define`` in the file, continuation lines joined."""
+    text = source.decode("utf-8", "replace").replace("\\\n", " ")
+    return MACRO_DEFINITION.findall(text)
+
+
 def lock_macros(source: bytes) -> Dict[str, str]:
     """The file's own spellings of a lock or an unlock (``#define MMH3_HASHER_LOCK(h)
     PyMutex_Lock(&(h)->mutex)``): macro name -> the call it makes. A macro that both
     takes and releases a lock is neither. Any definition counts (a project defines
     it as a no-op for GIL builds in an #else)."""
     found = {}
-    text = source.decode("utf-8", "replace").replace("\\\n", " ")
-    for name, body in MACRO_DEFINITION.findall(text):
+    for name, body in _macro_definitions(source):
         words = set(re.findall(r"\w+", body))
         takes = [c for c in LOCK_CALLS if c in words]
         releases = [c for c in UNLOCK_CALLS if c in words]
@@ -185,8 +190,7 @@ def get_or_build_macros(source: bytes) -> Dict[str, Tuple[str, Set[str]]]:
     ``get_primitive_type(num)``: ``all_primitives[num] != NULL ? all_primitives[num]
     : build_primitive_type(num)``): macro name -> (the static, the functions it calls)."""
     found = {}
-    text = source.decode("utf-8", "replace").replace("\\\n", " ")
-    for name, body in MACRO_DEFINITION.findall(text):
+    for name, body in _macro_definitions(source):
         tested = NULL_TESTED.search(body)
         if tested:
             found[name] = (tested.group(1),
@@ -312,12 +316,39 @@ def _exit_block(node, body):
     return block if leaves else None
 
 
-def _declared_identifier(init_declarator):
-    """The name an ``init_declarator`` declares (``*name`` in ``PyObject *name = ...``),
-    None when it declares none the C grammar names so."""
-    declarator = init_declarator.child_by_field_name("declarator")
-    return next((n for n in _walk(declarator) if n.type == "identifier"), None) \
-        if declarator is not None else None
+def _first_identifier(node):
+    """The first identifier in ``node`` (the name ``*name`` or ``name[4]`` declares),
+    None if there is none."""
+    return next((n for n in _walk(node) if n.type == "identifier"), None) \
+        if node is not None else None
+
+
+def _store_parts(node) -> Optional[tuple]:
+    """(target, value) of a store (``T name = v`` or ``target = v``), else None."""
+    if node.type == "init_declarator":
+        return node.child_by_field_name("declarator"), node.child_by_field_name("value")
+    if node.type == "assignment_expression":
+        return node.child_by_field_name("left"), node.child_by_field_name("right")
+    return None
+
+
+def _values_stored(body, name: str, declared_only: bool = False) -> list:
+    """What ``body`` stores in the local ``name``: its initializer and, unless
+    ``declared_only``, its plain assignments (``name = v``)."""
+    values = []
+    for node in _walk(body):
+        parts = _store_parts(node)
+        if parts is None:
+            continue
+        target, value = parts
+        if node.type == "init_declarator":
+            hit = _text(_first_identifier(target)) == name
+        else:
+            hit = not declared_only and target is not None and \
+                target.type == "identifier" and _text(target) == name
+        if hit:
+            values.append(value)
+    return values
 
 
 def _enclosing_function(node):
@@ -336,12 +367,7 @@ def _fresh_dict(value, function) -> bool:
         return True
     if value.type != "identifier" or function is None:
         return False
-    sources = [d.child_by_field_name("value") for d in _walk(function)
-               if d.type == "init_declarator" and _declared_identifier(d) is not None
-               and _text(_declared_identifier(d)) == _text(value)]
-    sources += [a.child_by_field_name("right") for a in _walk(function)
-                if a.type == "assignment_expression"
-                and _text(a.child_by_field_name("left")) == _text(value)]
+    sources = _values_stored(function, _text(value))
     return bool(sources) and all(_fresh_dict(v, None) for v in sources)
 
 
@@ -368,14 +394,14 @@ def _insert_only_use(node) -> bool:
         return callee in OWNER_USES or (callee in INSERT_ONLY_USES and index == 0)
     if parent.type != "init_declarator" or parent.child_by_field_name("value") != node:
         return False
-    declared = _declared_identifier(parent)
+    declared = _first_identifier(parent.child_by_field_name("declarator"))
     function = _enclosing_function(parent)
     if function is None or declared is None:
         return False
-    uses = [n for n in _walk(function) if n.type == "identifier"
+    uses = [_argument_of(n) for n in _walk(function) if n.type == "identifier"
             and _text(n) == _text(declared) and n != declared]
-    return all(_argument_of(n) is not None and _argument_of(n)[0] in INSERT_ONLY_USES
-               and _argument_of(n)[1] == 0 for n in uses)
+    return all(use is not None and use[0] in INSERT_ONLY_USES and use[1] == 0
+               for use in uses)
 
 
 def dict_field_uses(root) -> Dict[str, bool]:
@@ -516,13 +542,13 @@ def function_facts(node, fn: "_Function") -> FunctionFacts:
               if p.type == "parameter_declaration" for v in _declared(p)]
     facts = FunctionFacts(params, set(fn.made_here), [])
     for n in _walk(node.child_by_field_name("body")):
+        parts = _store_parts(n)
         if n.type == "call_expression":
             args = n.child_by_field_name("arguments")
             facts.calls.append((_text(n.child_by_field_name("function")),
                                 [_text(a) for a in (args.named_children if args else ())]))
-        elif n.type in ("assignment_expression", "init_declarator"):
-            left = n.child_by_field_name("left") or n.child_by_field_name("declarator")
-            right = n.child_by_field_name("right") or n.child_by_field_name("value")
+        elif parts is not None:
+            left, right = parts
             if left is None or right is None:
                 continue
             if left.type == "field_expression" and \
@@ -599,12 +625,10 @@ class _Function:
         which no other thread has seen yet."""
         made = set()
         for node in _walk(body):
-            if node.type == "init_declarator":
-                target, value = node.child_by_field_name("declarator"), node.child_by_field_name("value")
-            elif node.type == "assignment_expression":
-                target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
-            else:
+            parts = _store_parts(node)
+            if parts is None:
                 continue
+            target, value = parts
             while value is not None and value.type in ("cast_expression", "parenthesized_expression"):
                 value = value.child_by_field_name("value") or value.named_children[-1]
             if value is not None and value.type == "call_expression":
@@ -1120,15 +1144,10 @@ class _FileScan:
         parent = call.parent
         while parent is not None and parent.type in ("cast_expression", "parenthesized_expression"):
             parent = parent.parent
-        if parent is None:
+        parts = _store_parts(parent) if parent is not None else None
+        if parts is None:
             return False
-        if parent.type == "init_declarator":
-            target = parent.child_by_field_name("declarator")
-        elif parent.type == "assignment_expression":
-            target = parent.child_by_field_name("left")
-        else:
-            return False
-        name = _text(next((n for n in _walk(target) if n.type == "identifier"), None))
+        name = _text(_first_identifier(parts[0]))
         body = fn.node.child_by_field_name("body")
         return any(n.type == "subscript_expression" and n.start_byte > call.end_byte
                    and _root(n)[0] == name and fn.in_loop(n) for n in _walk(body))
@@ -1149,9 +1168,7 @@ class _FileScan:
         args = call.child_by_field_name("arguments")
         first = args.named_children[0] if args is not None and args.named_children else None
         if first is not None and first.type == "identifier":
-            held = [d.child_by_field_name("value") for d in _walk(fn.node)
-                    if d.type == "init_declarator" and _declared_identifier(d) is not None
-                    and _text(_declared_identifier(d)) == _text(first)]
+            held = _values_stored(fn.node, _text(first), declared_only=True)
             first = held[0] if len(held) == 1 else None
         return first is not None and first.type == "field_expression" and \
             _text(first.child_by_field_name("field")) in self.program.insert_only
