@@ -45,13 +45,10 @@ def module_named_in(message):
     return message[start:end] if end > start else None
 
 
-def _window(call, stop_at, held=False):
+def _window(call, stop_at):
     """(entries, overlaps): THREADS threads, released together, calling
     ``call(ENTRIES, SPIN)`` for WINDOW_S after the last of them started, or until
-    ``stop_at`` overlaps were seen. A ``held`` window counts only the entries of calls
-    begun once every thread had started: one made while another thread had not could
-    not have overlapped, so it is no evidence of exclusion (overlaps count from every
-    call)."""
+    ``stop_at`` overlaps were seen."""
     barrier = threading.Barrier(THREADS)
     lock = threading.Lock()
     tally = {"started": 0, "all_started": None, "entries": 0, "overlaps": 0}
@@ -63,10 +60,9 @@ def _window(call, stop_at, held=False):
             if tally["started"] == THREADS:
                 tally["all_started"] = time.monotonic()
         while True:
-            everyone = tally["all_started"] is not None
             found = call(ENTRIES, SPIN)
             with lock:
-                tally["entries"] += ENTRIES if everyone or not held else 0
+                tally["entries"] += ENTRIES
                 tally["overlaps"] += found
                 if tally["overlaps"] >= stop_at:
                     return
@@ -164,7 +160,7 @@ def measure(held, free):
     "control_overlaps"}.
 
     ``gil`` is ``_finding``'s answer once the windows end: None means inconclusive."""
-    return measure_with(lambda stop_at: _window(held, stop_at, held=True),
+    return measure_with(lambda stop_at: _window(held, stop_at),
                         lambda stop_at: _window(free, stop_at))
 
 
