@@ -46,7 +46,7 @@ class Events:
 
 
 def _probe(ext):
-    return gil_state.measure(ext.probe_held, ext.probe_free)
+    return gil_state.measure_again_if_disputed(ext.probe_held, ext.probe_free)
 
 
 def _import_face(request, events, optin):

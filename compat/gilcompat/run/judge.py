@@ -312,6 +312,10 @@ def _probe_text(exclusion: Optional[dict]) -> str:
         return "not measured"
     text = (f"{exclusion['overlaps']} of {exclusion['entries']} entries overlapped; "
             f"control {exclusion['control_overlaps']} of {exclusion['control_entries']}")
+    disputed = exclusion.get("disputed")
+    if disputed:
+        text += (f"; measured twice, the GIL reported off: the first probe saw "
+                 f"{disputed['overlaps']} of {disputed['entries']} entries overlap")
     busy = exclusion.get("busy")
     if busy:
         text += (f"; busy threads: {busy['overlaps_after']} overlaps in "
