@@ -22,6 +22,8 @@ from gilcompat.run.zygote import Server
 
 POLL_S = 0.01           # the watchdog's sampling: a deadlock is seen within idle_s + this
 STACK_WAIT_S = 1.0
+STACK_SETTLED_S = 0.01  # faulthandler writes every stack at once, in its signal handler:
+                        # a file that stopped growing this long is complete
 STOP = threading.Event()      # set when the run is interrupted: children are killed
 
 
@@ -102,6 +104,7 @@ def _start(argv: List[str], env: dict, workdir: Path, server: Optional[Server]):
 
 
 def _dump_stacks_then_kill(proc, stderr_path: Path) -> None:
+    before = stderr_path.stat().st_size     # what the child wrote before it hung
     try:
         os.killpg(proc.pid, signal.SIGUSR1)
     except OSError:
@@ -109,9 +112,9 @@ def _dump_stacks_then_kill(proc, stderr_path: Path) -> None:
     deadline = time.monotonic() + STACK_WAIT_S
     size = -1
     while time.monotonic() < deadline:   # wait until faulthandler stops writing
-        time.sleep(0.03)
+        time.sleep(STACK_SETTLED_S)
         now = stderr_path.stat().st_size
-        if now == size and now > 0:
+        if now == size and now > before:
             break
         size = now
     _kill_group(proc)
