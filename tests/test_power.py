@@ -1,11 +1,13 @@
 """Detection power: the budget a measured rate gives, and real cells running it."""
 
+import dataclasses
+
 import pytest
 
 from gilcompat.build.cached_build import ensure_built
 from gilcompat.corpus import power
 from gilcompat.corpus.power import MAX_ROUNDS, MISS_BOUND, Power
-from gilcompat.run.cell_run import run_cell, stress_rounds
+from gilcompat.run.cell_run import run_cell, stress_work
 
 
 @pytest.mark.parametrize("broken", [200, 150, 100, 40])
@@ -25,7 +27,8 @@ def test_a_case_that_rarely_breaks_is_weak_and_capped():
 
 def test_the_table_round_trips_through_its_file(tmp_path):
     table = {("a", "cpython-3.13t"): Power("a", "cpython-3.13t", 200, 199, "cpython-3.13.15t",
-                                          "2026-12-02")}
+                                          "2026-12-02", 12500),
+             ("b", "cpython-3.13t"): Power("b", "cpython-3.13t", 200, 199)}
     path = tmp_path / "power.toml"
     path.write_text(power.dump(table))
     assert power.load(path) == table
@@ -41,6 +44,25 @@ def test_a_twin_runs_the_work_its_partners_break_needs():
     assert power.power_for(("hazard",), "pypy", "pypy-3.9", measured) is None
 
 
+def test_a_twin_of_two_partners_runs_the_most_rounds_and_iterations(fixture_cases, host,
+                                                                   monkeypatch):
+    """Each partner's bound holds only at its own level of work or more."""
+    case = fixture_cases["never_breaks"]
+    family = power.family_of(host.implementation, host.version_tuple, host.free_threaded,
+                             host.tsan)
+    twin = dataclasses.replace(case, name="twin", fixes=("a", "b"))
+    measured = {("a", family): Power("a", family, 200, 150, iterations=500),
+                ("b", family): Power("b", family, 200, 200, iterations=1000)}
+    monkeypatch.setattr(power, "_TABLE", measured)
+    rounds, iterations, found = stress_work(twin, host)
+    assert found.case == "a" and rounds == measured[("a", family)].budget > 2
+    assert iterations == 1000
+    # Threads in interpreters of their own run case.toml's: the level was not measured so.
+    assert stress_work(twin, host, "subinterp")[:2] == (rounds, case.stress.iterations)
+    # A row without iterations was measured at case.toml's.
+    assert Power("c", family, 200, 200).work(case.stress.iterations) == case.stress.iterations
+
+
 def test_a_cell_runs_its_budget_and_records_it(fixture_cases, host, monkeypatch):
     """A real cell of a case with a measured power runs that many rounds."""
     case = fixture_cases["crash_at_exit"]       # one round normally; holds until its exit
@@ -48,15 +70,16 @@ def test_a_cell_runs_its_budget_and_records_it(fixture_cases, host, monkeypatch)
     family = power.family_of(host.implementation, host.version_tuple, host.free_threaded,
                              host.tsan)
     monkeypatch.setattr(power, "_TABLE", {
-        (case.name, family): Power(case.name, family, 200, 120)})
-    rounds, found = stress_rounds(case, host)
+        (case.name, family): Power(case.name, family, 200, 120, iterations=3)})
+    rounds, iterations, found = stress_work(case, host)
     assert found is not None and rounds == found.budget > case.stress.rounds
+    assert iterations == 3
     cell = run_cell(case, ensure_built(case, host), host, "capi", "default")
     assert cell.rounds == rounds and cell.power["budget"] == rounds
-    assert cell.power["miss"] < MISS_BOUND
+    assert cell.power["miss"] < MISS_BOUND and cell.power["iterations"] == 3
     # The report's detection-power table says what set the rounds.
     from gilcompat.report.markdown import power_lines
     from gilcompat.report.model import Merged
     text = "\n".join(power_lines(Merged([], [cell])))
     assert f"| {case.name} | {case.name} on {family} | 120/200 rounds" in text
-    assert f"| {rounds} |" in text
+    assert f"| {rounds} | 3 |" in text

@@ -1,9 +1,12 @@
 """Measured detection power: how often one round of a case shows its break with the GIL
-off, and the rounds a ``holds`` cell therefore needs.
+off, and the work a ``holds`` cell therefore needs.
 
 ``bench/power.py`` measures it (every round of capi/gil0 cells on a free-threaded build,
 without stopping at the first evidence) and writes ``power.toml`` next to this file, per
-case and interpreter family. From ``broken`` of ``rounds`` the budget is the fewest
+case and interpreter family. A row is measured at one amount of work per round (each
+thread's ``iterations``: case.toml's, or a fraction of it that broke almost as surely:
+see bench/power.py), and cells run that amount. From ``broken`` of ``rounds``
+the budget is the fewest
 rounds that would have missed a real break with probability below MISS_BOUND, taking
 the per-round rate at its one-sided 95% lower bound (Wilson), so 200 rounds that all
 broke still give a rate below 1. A case whose budget exceeds MAX_ROUNDS is weak: its
@@ -14,7 +17,7 @@ import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -35,6 +38,11 @@ class Power:
     broken: int           # of them, rounds that showed the break
     interpreter: str = ""
     measured: str = ""    # the date
+    iterations: Optional[int] = None    # per thread and round; None: case.toml's
+
+    def work(self, case_iterations: int) -> int:
+        """Each thread's iterations a round: what was measured."""
+        return self.iterations or case_iterations
 
     @property
     def rate(self) -> float:
@@ -91,19 +99,21 @@ def load(path: Path = POWER_FILE) -> Dict[Tuple[str, str], Power]:
         for family, row in families.items():
             found[(case, family)] = Power(case, family, int(row["rounds"]),
                                           int(row["broken"]), row.get("interpreter", ""),
-                                          row.get("measured", ""))
+                                          row.get("measured", ""), row.get("iterations"))
     return found
 
 
 def dump(table: Dict[Tuple[str, str], Power]) -> str:
     """``power.toml``'s text for ``table``."""
     lines = ["# Measured by bench/power.py (capi face, gil0, every round run): per case and",
-             "# interpreter family, the rounds run and how many showed the break. Do not",
-             "# edit by hand; re-measure with `python bench/power.py --python <3.13t>`.", ""]
+             "# interpreter family, each thread's iterations a round, the rounds run and",
+             "# how many showed the break. Do not edit by hand; re-measure with",
+             "# `python bench/power.py --python <3.13t>`.", ""]
     for (case, family), p in sorted(table.items()):
-        lines += [f'[power.{case}."{family}"]', f"rounds = {p.rounds}",
-                  f"broken = {p.broken}", f'interpreter = "{p.interpreter}"',
-                  f'measured = "{p.measured}"', ""]
+        lines += [f'[power.{case}."{family}"]']
+        lines += [f"iterations = {p.iterations}"] if p.iterations else []
+        lines += [f"rounds = {p.rounds}", f"broken = {p.broken}",
+                  f'interpreter = "{p.interpreter}"', f'measured = "{p.measured}"', ""]
     return "\n".join(lines)
 
 
@@ -118,16 +128,22 @@ def table() -> Dict[Tuple[str, str], Power]:
     return _TABLE
 
 
-def power_for(names, implementation: str, family: str,
-              measured: Optional[Dict[Tuple[str, str], Power]] = None) -> Optional[Power]:
-    """The measurement that sets the rounds of a cell of the cases ``names`` (a case and
-    the cases it fixes: a twin runs the work that shows its partner's break) on
+def powers_for(names, implementation: str, family: str,
+               measured: Optional[Dict[Tuple[str, str], Power]] = None) -> List[Power]:
+    """The measurements that set the work of a cell of the cases ``names`` (a case and
+    the cases it fixes: a twin runs the work that shows its partners' breaks) on
     ``family``: that family's, else the same implementation's (a GIL build runs the work
-    its free-threaded sibling needed); the one needing most rounds wins. None when
-    nothing was measured."""
+    its free-threaded sibling needed); empty when nothing was measured."""
     measured = table() if measured is None else measured
     for wanted in (lambda f: f == family, lambda f: f.startswith(implementation + "-")):
-        found = [p for (case, f), p in measured.items() if case in names and wanted(f)]
+        found = [p for (case, f), p in sorted(measured.items()) if case in names and wanted(f)]
         if found:
-            return max(found, key=lambda p: p.budget)
-    return None
+            return found
+    return []
+
+
+def power_for(names, implementation: str, family: str,
+              measured: Optional[Dict[Tuple[str, str], Power]] = None) -> Optional[Power]:
+    """Of ``powers_for``, the one needing most rounds; None when nothing was measured."""
+    found = powers_for(names, implementation, family, measured)
+    return max(found, key=lambda p: p.budget) if found else None

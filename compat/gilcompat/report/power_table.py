@@ -2,8 +2,8 @@
 
 Each cell records the measurement behind its rounds (corpus/power.py); a case's row
 says how often one round showed the break with the GIL off (the rate's 95% lower
-bound), on which family, how many rounds a holds cell ran, and how likely those rounds
-were to miss a real break. Cases with no measurement (interpreter guarantees, or a
+bound), on which family and at how many iterations a round, how many rounds a holds
+cell ran, and how likely those rounds were to miss a real break. Cases with no measurement (interpreter guarantees, or a
 family never measured) run case.toml's rounds and are listed as unmeasured.
 """
 
@@ -19,6 +19,7 @@ class PowerRow:
     measured_on: Optional[str]    # "global_counter on cpython-3.13t"; None: unmeasured
     rate_text: str
     rounds: int
+    iterations: int
     miss: Optional[float]
     weak: bool
 
@@ -39,15 +40,16 @@ def power_rows(merged: Merged) -> List[PowerRow]:
             rows[cell.case] = PowerRow(
                 cell.case, f"{found['case']} on {found['family']}",
                 f"{found['broken']}/{found['rounds']} rounds (>= {found['rate_low']:.3f})",
-                cell.rounds, found["miss"], found["weak"])
+                cell.rounds, found.get("iterations") or 0, found["miss"], found["weak"])
         else:
-            rows[cell.case] = PowerRow(cell.case, None, "-", cell.rounds, None, False)
+            rows[cell.case] = PowerRow(cell.case, None, "-", cell.rounds, 0, None, False)
     return sorted(rows.values(), key=lambda r: (r.measured_on is None, r.case))
 
 
-HEADINGS = ("case", "measured", "broke, per round", "rounds per cell", "miss probability")
+HEADINGS = ("case", "measured", "broke, per round", "rounds per cell",
+            "iterations per thread and round", "miss probability")
 
 
 def cells_of(row: PowerRow) -> tuple:
     return (row.case, row.measured_on or "not measured", row.rate_text, str(row.rounds),
-            row.miss_text)
+            f"{row.iterations:,}" if row.iterations else "case.toml's", row.miss_text)
