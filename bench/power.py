@@ -68,7 +68,7 @@ def measure(case, build, interp, rounds: int, max_s: float, iterations: int) -> 
 def levels(case, build, interp, args, family: str, today: str):
     """Yield a Power per level of work measured, largest first (see the docstring)."""
     iterations = case.stress.iterations
-    for level in range(args.levels if case.category == "gil-reliant" else 1):
+    for _ in range(args.levels if case.category == "gil-reliant" else 1):
         ran, broken, abrupt = measure(case, build, interp, args.rounds, args.max_seconds,
                                       iterations)
         if not ran:

@@ -3,8 +3,9 @@
 Each cell records the measurement behind its rounds (corpus/power.py); a case's row
 says how often one round showed the break with the GIL off (the rate's 95% lower
 bound), on which family and at how many iterations a round, how many rounds a holds
-cell ran, and how likely those rounds were to miss a real break. Cases with no measurement (interpreter guarantees, or a
-family never measured) run case.toml's rounds and are listed as unmeasured.
+cell ran, and how likely those rounds were to miss a real break. Cases with no
+measurement (interpreter guarantees, or a family never measured) run case.toml's
+rounds and are listed as unmeasured.
 """
 
 from dataclasses import dataclass
