@@ -7,8 +7,16 @@ at the first collection that starts while thread 1 is in a call.
 Run with threads = 3 (roles repeat by thread_index % 3)."""
 
 import gc
+import time
 
 CHUNK = 50      # thread 1's mutex takes per call: it stays attached in C between them
+# HEAD_START: threads 1 and 2 wait this long, so thread 0 holds the mutex first. The
+# mutex is not fair: whoever holds it takes it back at once, so thread 1 then waits on
+# it, attached, and the first stop-the-world closes the cycle. Started together, thread
+# 1 could win the mutex instead and keep it; with the GIL off the cycle then formed
+# only after seconds (up to the 10 s timeout), in about one cell in three (measured on
+# 3.13t, capi/gil0: 0.18-4.4 s; with the head start 0.18-0.31 s over 10 runs).
+HEAD_START_S = 0.005
 
 
 def setup(ext):
@@ -23,6 +31,7 @@ def work(ext, state, thread_index, iterations):
         state["mutex_first_done"].append(thread_index)
         return done
     done = 0
+    time.sleep(HEAD_START_S)
     while not state["mutex_first_done"]:
         if role == 1:
             done += ext.lo_gil_then_mutex(CHUNK)
