@@ -30,8 +30,10 @@ def _recording_forks(monkeypatch):
 
 def test_a_fork_carries_no_face_over_to_the_next_cell(request, monkeypatch):
     """On free-threaded 3.13 the cffi face's import turns the GIL on (cffi<2 declares
-    nothing); the next cell, forked by the same server, measures it off again before
-    its own import, and its opted-in module runs with it off."""
+    nothing); the next cell, forked by the same server, finds it off after its own
+    (opted-in) import: the server was not changed by the first fork. The first fork
+    measured the GIL off before its import; the second takes that measurement (both
+    are copies of the same server) and says whose it is."""
     ft = free_threaded(request.config)
     case = _corpus_case("global_counter")
     build = ensure_built(case, ft)
@@ -47,6 +49,9 @@ def test_a_fork_carries_no_face_over_to_the_next_cell(request, monkeypatch):
     assert opted_in.gil_before is False and opted_in.gil_enabled is False
     assert opted_in.exclusion["overlaps"] > 0
     assert opted_in.outcome == "broken"     # a gil-reliant case that declares it is not
+    assert "measured_in" not in turned_on.exclusion_before
+    assert opted_in.exclusion_before["measured_in"] == (
+        f"process {forks[0][1]}, an earlier fork of the same fork server")
     zygote.POOL.close()
 
 

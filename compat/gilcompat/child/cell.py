@@ -11,7 +11,9 @@ parent knows how far it got even when the child then crashes or hangs:
   the rest in interpreters with their own GIL: see subinterp.py);
 - ``before``: the exclusion probe through the opted-in module of the same shared
   object, before the face is imported (the GIL's state before anything undeclared
-  was loaded);
+  was loaded). A child forked by a fork server that already served a cell takes that
+  cell's measurement instead (``request["before"]``): it is a copy of the same
+  unchanged server, and the record names the process that measured it;
 - ``imported``: the probe through the face right after its import, what the
   interpreter reports, and the module it said turned the GIL on;
 - ``refusal`` (subinterp mode): whether an interpreter with its own GIL refused the
@@ -24,6 +26,7 @@ parent's hang watchdog sends it before killing).
 
 import faulthandler
 import json
+import os
 import signal
 import time
 
@@ -47,6 +50,19 @@ class Events:
 
 def _probe(ext):
     return gil_state.measure_again_if_disputed(ext.probe_held, ext.probe_free)
+
+
+def _before(request):
+    """(the opted-in module where this cell needs it, the ``before`` measurement)."""
+    optin = None
+    sibling = request.get("before")
+    if request.get("import_while_busy") or not sibling:    # busy threads run in it
+        optin, _ = load_face(request["shared_object"], "capi-optin",
+                             request["names"]["capi-optin"], [])
+    if sibling:
+        return optin, {**sibling["exclusion"], "measured_in": (
+            f"process {sibling['pid']}, an earlier fork of the same fork server")}
+    return optin, _probe(optin)
 
 
 def _import_face(request, events, optin):
@@ -78,9 +94,8 @@ def main(argv):
         request = json.load(handle)
     events = Events(request["events"])
     events.phase("before")
-    optin, _ = load_face(request["shared_object"], "capi-optin",
-                         request["names"]["capi-optin"], [])
-    events.write("before", exclusion=_probe(optin))
+    optin, before = _before(request)
+    events.write("before", exclusion=before, pid=os.getpid())
     if request.get("mode") == "subinterp":
         return subinterp.run_cell(request, events)
     ext, enabled_by, exclusion = _import_face(request, events, optin)

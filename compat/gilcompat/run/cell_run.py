@@ -26,6 +26,7 @@ from gilcompat.run import tsan, zygote
 from gilcompat.run.judge import judge
 from gilcompat.run.process import spawn_and_watch
 
+REQUEST_FILE = "request.json"     # in the cell's folder: what the child reads first
 MODE_ENV = {"default": None, "gil0": "0", "gil1": "1", "subinterp": None}
 
 
@@ -122,7 +123,7 @@ def run_cell(case: Case, build: Optional[Build], interp: Interpreter, face: str,
         workdir = Path(tmp)
         request = _request(case, build, face, mode, interp, workdir, rounds, iterations,
                            every_round)
-        argv = child_argv(interp.python, CELL_MAIN, [str(request)],
+        argv = child_argv(interp.python, CELL_MAIN, [str(workdir / REQUEST_FILE)],
                           site_dirs=interp.site_packages)
         env = mode_env(mode, case.env)
         if interp.tsan:
@@ -130,7 +131,8 @@ def run_cell(case: Case, build: Optional[Build], interp: Interpreter, face: str,
         # case.toml's timeout is for its own rounds: more rounds get more time.
         timeout_s = case.stress.timeout_s * max(1.0, rounds / max(1, case.stress.rounds))
         try:
-            run = _spawn(interp, argv, env, workdir, timeout_s, case.stress.idle_s)
+            run = _spawn(interp, argv, env, workdir, request, timeout_s,
+                         case.stress.idle_s)
         except zygote.ServerGone as exc:
             cell.evidence = (f"the fork server ended during the cell ({exc}): its exit is "
                              f"unknown; {zygote.FRESH_START_ENV}=1 starts every child afresh")
@@ -140,16 +142,24 @@ def run_cell(case: Case, build: Optional[Build], interp: Interpreter, face: str,
     return judge(cell, case, interp, run)
 
 
-def _spawn(interp: Interpreter, argv, env: dict, workdir: Path, timeout_s: float,
-           idle_s: float):
+def _spawn(interp: Interpreter, argv, env: dict, workdir: Path, request: dict,
+           timeout_s: float, idle_s: float):
     """The cell's child, forked from a server for this interpreter and environment
-    where one serves, else started afresh."""
+    where one serves, else started afresh. A server's forks are copies of one
+    unchanged process: its first cell's ``before`` measurement is handed to the rest."""
     if not zygote.wanted(interp.tsan):
+        _write_request(request, workdir)
         return spawn_and_watch(argv, env, workdir, timeout_s, idle_s)
     server_argv = child_argv(interp.python, ZYGOTE_MAIN, [], site_dirs=interp.site_packages)
     server = zygote.POOL.lease(server_argv, env)
     try:
-        return spawn_and_watch(argv, env, workdir, timeout_s, idle_s, server)
+        if server is not None and server.before:
+            request = {**request, "before": server.before}
+        _write_request(request, workdir)
+        run = spawn_and_watch(argv, env, workdir, timeout_s, idle_s, server)
+        if server is not None:
+            server.learn_before(run.last("before"))
+        return run
     finally:
         if server is not None:
             zygote.POOL.give_back(server, server_argv, env)
@@ -165,7 +175,7 @@ def face_names(base: str) -> dict:
 
 
 def _request(case: Case, build: Build, face: str, mode: str, interp: Interpreter,
-             workdir: Path, rounds: int, iterations: int, every_round: bool) -> Path:
+             workdir: Path, rounds: int, iterations: int, every_round: bool) -> dict:
     request = {
         "case": case.name, "face": face, "names": face_names(build.module),
         "mode": mode, "subinterpreters": interp.subinterpreters,
@@ -178,6 +188,8 @@ def _request(case: Case, build: Build, face: str, mode: str, interp: Interpreter
                    "rounds": rounds, "every_round": every_round,
                    "spin": case.stress.spin},
     }
-    path = workdir / "request.json"
-    path.write_text(json.dumps(request))
-    return path
+    return request
+
+
+def _write_request(request: dict, workdir: Path) -> None:
+    (workdir / REQUEST_FILE).write_text(json.dumps(request))

@@ -316,6 +316,8 @@ def _probe_text(exclusion: Optional[dict]) -> str:
     if disputed:
         text += (f"; measured twice, the GIL reported off: the first probe saw "
                  f"{disputed['overlaps']} of {disputed['entries']} entries overlap")
+    if exclusion.get("measured_in"):
+        text += f"; measured in {exclusion['measured_in']}"
     busy = exclusion.get("busy")
     if busy:
         text += (f"; busy threads: {busy['overlaps_after']} overlaps in "

@@ -71,6 +71,10 @@ class Server:
         self.lines: List[dict] = []
         self.arrived = threading.Condition()
         self.gone = False
+        # The GIL's state before any face import, as the first cell forked from here
+        # measured it: {"exclusion", "pid"}. Every fork is a copy of this same process,
+        # which imports nothing after its start, so later cells take it (child/cell.py).
+        self.before: Optional[dict] = None
         threading.Thread(target=self._read, name="gilcompat-zygote-reader",
                          daemon=True).start()
         self._next(lambda line: "ready" in line, READY_TIMEOUT_S)
@@ -119,6 +123,14 @@ class Server:
         ``timeout`` (None: wait); ServerGone if the server ended first."""
         ended = self._next(lambda l: l.get("pid") == pid and "exit" in l, timeout)
         return ended["exit"] if ended else None
+
+    def learn_before(self, event: Optional[dict]) -> None:
+        """Keep a cell's own conclusive ``before`` measurement, if none is kept yet."""
+        if self.before is not None or not event:
+            return
+        exclusion = event["exclusion"]
+        if exclusion.get("gil") is not None and "measured_in" not in exclusion:
+            self.before = {"exclusion": exclusion, "pid": event["pid"]}
 
     def close(self) -> None:
         # Idle (its forks have ended): nothing of it to keep, so no finalization to
