@@ -3,13 +3,17 @@
 Run by hand (never by the tests), on a free-threaded build:
 
     python bench/power.py --python EXE [--rounds 200] [--case NAME ...] [--max-seconds 90]
-                          [--levels 3]
+                          [--levels 3] [--replace]
 
 For every gil-reliant and never-guaranteed case (or the ones named), capi cells in
 mode gil0 run every round (no stop at the first evidence) until ``--rounds`` rounds
 ran (or ``--max-seconds`` passed: the rows says how many ran). A crash or hang counts
-as one broken round and the next cell goes on. The rows for this interpreter's family
-are replaced in power.toml; other families' rows stay. Prints per case: rounds,
+as one broken round and the next cell goes on. A level measured before, on this
+interpreter's family at the same iterations, is pooled with the row power.toml has
+(``--replace``: thrown away): the per-round rate moves between sessions by more than
+one session's bound allows (global_counter at 50,000 iterations: 172 of 200 one day,
+199 of 200 the next), so one session's luck must not set the rounds alone. Other
+families' rows stay. Prints per case: rounds,
 broken, the per-round rate and its 95% lower bound, the rounds a holds cell then
 needs (miss < 1 in 1,000), and weak where that exceeds the cap.
 
@@ -32,6 +36,8 @@ import argparse
 import datetime
 import sys
 import time
+from dataclasses import replace
+from typing import Optional
 
 from gilcompat.build.cached_build import ensure_built
 from gilcompat.corpus import power
@@ -65,16 +71,29 @@ def measure(case, build, interp, rounds: int, max_s: float, iterations: int) -> 
     return ran, broken, abrupt
 
 
-def levels(case, build, interp, args, family: str, today: str):
-    """Yield a Power per level of work measured, largest first (see the docstring)."""
+def pooled(row: power.Power, before: Optional[power.Power], case_iterations: int):
+    """``row`` with ``before``'s rounds added when both measured the same work."""
+    if before is None or before.work(case_iterations) != row.work(case_iterations):
+        return row
+    dates = " and ".join(dict.fromkeys(filter(None, (*before.measured.split(" and "),
+                                                     row.measured))))
+    return replace(row, rounds=row.rounds + before.rounds,
+                   broken=row.broken + before.broken, measured=dates)
+
+
+def levels(case, build, interp, args, family: str, today: str, before):
+    """Yield a Power per level of work measured, largest first (see the docstring),
+    pooled with ``before`` (power.toml's row) at its level."""
     iterations = case.stress.iterations
     for _ in range(args.levels if case.category == "gil-reliant" else 1):
         ran, broken, abrupt = measure(case, build, interp, args.rounds, args.max_seconds,
                                       iterations)
         if not ran:
             return
-        row = power.Power(case.name, family, ran, broken, interp.id, today, iterations)
-        print(f"{case.name:28} {iterations:7} iterations {ran:4} rounds {broken:4} broken  "
+        row = pooled(power.Power(case.name, family, ran, broken, interp.id, today,
+                                 iterations), before, case.stress.iterations)
+        print(f"{case.name:28} {iterations:7} iterations {row.rounds:4} rounds "
+              f"{row.broken:4} broken{' (pooled)' if row.rounds != ran else ''}  "
               f"rate {row.rate:.3f} (>= {row.rate_low:.3f})  needs {row.needed} rounds"
               f"{'  WEAK' if row.weak else ''}", flush=True)
         yield row
@@ -99,6 +118,8 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=90.0)
     parser.add_argument("--levels", type=int, default=3,
                         help="amounts of work per round to try, each a quarter of the last")
+    parser.add_argument("--replace", action="store_true",
+                        help="throw power.toml's rows away instead of pooling with them")
     args = parser.parse_args()
     interp = prepared(probe(args.python))
     if "gil0" not in interp.modes:
@@ -112,7 +133,8 @@ def main() -> int:
     today = datetime.date.today().isoformat()
     for case in cases:
         build = ensure_built(case, interp)
-        rows = list(levels(case, build, interp, args, family, today))
+        before = None if args.replace else table.get((case.name, family))
+        rows = list(levels(case, build, interp, args, family, today, before))
         if not rows:
             continue
         chosen = kept(rows)
