@@ -82,7 +82,7 @@ def _import_face(request, events, optin):
     with BusyThreads(optin.probe_held) as busy:
         ext, enabled_by = load()
         busy.imported()
-        exclusion = _probe(ext)
+        exclusion = busy.parallel_after_import() or _probe(ext)
     return ext, enabled_by, with_busy_evidence(exclusion, busy.tally())
 
 

@@ -3,10 +3,12 @@
 Busy threads call the opted-in module's GIL-held probe region over and over (with the
 GIL off they run it in parallel). Once every one of them has been inside, the cell's
 own thread imports the face, as soon as they have overlapped there (or, where nothing
-runs in parallel, after BUSY_CALLS calls made while every one of them was going). From the import on, GIL-held C code must be serialised:
-the busy calls that began after the import returned must find no other thread inside,
-and the probe through the imported face runs while the busy threads go on (its held
-region is the same C region, so meeting a busy thread there counts as an overlap too).
+runs in parallel, after BUSY_CALLS calls made while every one of them was going). From
+the import on, GIL-held C code must be serialised: the busy calls that began after the
+import returned must find no other thread inside. When they do find one, that is the
+measurement (the GIL is off); else the probe through the imported face runs while the
+busy threads go on (its held region is the same C region, so meeting a busy thread
+there counts as an overlap too).
 
 Runs in the child: standard library only.
 """
@@ -68,6 +70,24 @@ class BusyThreads:
 
     def imported(self):
         self.after_import.set()
+
+    def parallel_after_import(self):
+        """The exclusion record when busy calls that began after the import met another
+        thread in the held region (the GIL is off, shown without probe windows), else
+        None, once BUSY_CALLS such calls met none. Probe windows would start threads
+        while the busy ones keep both cores of a 2-core machine: a thread's start took
+        8-58 ms there (3.13t, GIL off), and the probe 200-400 ms."""
+        def settled():
+            counts = self.counts
+            return counts["overlaps_after"] > 0 or counts["calls_after"] >= BUSY_CALLS
+        with self.changed:
+            self.changed.wait_for(settled, RUNNING_WAIT_S)
+            calls, overlaps = self.counts["calls_after"], self.counts["overlaps_after"]
+        if not overlaps:
+            return None
+        return {"gil": False, "entries": calls * gil_state.ENTRIES, "overlaps": overlaps,
+                "control_entries": 0, "control_overlaps": 0,
+                "measured_in": "the busy threads' calls begun after the import"}
 
     def __exit__(self, *exc):
         self.stop.set()
